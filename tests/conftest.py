@@ -18,6 +18,14 @@ from kg.store import write_store
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-expected",
+        action="store_true",
+        help="rewrite queries/examples/*.expected.* from the current answers (review the diff)",
+    )
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return ROOT
@@ -49,7 +57,9 @@ def project_shapes(project_graphs: dict[URIRef, Graph]) -> Graph:
 
 
 @pytest.fixture(scope="session")
-def built_store(tmp_path_factory: pytest.TempPathFactory, project_graphs: dict[URIRef, Graph]) -> Path:
+def built_store(
+    tmp_path_factory: pytest.TempPathFactory, project_graphs: dict[URIRef, Graph]
+) -> Path:
     """The project's store, built as `kg build` builds it, opened read-only by the tests."""
     path = tmp_path_factory.mktemp("project") / "store"
     write_store(project_graphs, path)

@@ -1,4 +1,4 @@
-"""One hierarchy of errors, so the CLI and the web layer map each kind to one exit code or status."""
+"""One hierarchy of errors, so the CLI and the web layer map each kind to one exit or status."""
 
 from __future__ import annotations
 

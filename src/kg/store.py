@@ -1,0 +1,407 @@
+"""The built store on disk: the only module that uses pyoxigraph.
+
+A store is a directory this module owns: `<store>/oxigraph/` (the Oxigraph database) and
+`<store>/manifest.json` (package version, content hash, triples per graph). Every write is
+built in a sibling `<store>.tmp-<random>` directory and swapped in by renames, so a failed build
+or load never touches the store already there and readers never see half a store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kg import __version__
+from kg.build import content_hash
+from kg.errors import QueryError, SourceError, UsageError
+from kg.namespaces import PREFIXES
+from kg.sources import parse_rdf, rdf_format
+
+DATABASE = "oxigraph"
+MANIFEST = "manifest.json"
+DEFAULT_GRAPH = "default"
+"""Manifest key of the store's default graph (graph IRIs always hold a colon, this never does)."""
+
+OX_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "n3": ox.RdfFormat.N3,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "xml": ox.RdfFormat.RDF_XML,
+    "json-ld": ox.RdfFormat.JSON_LD,
+}
+"""Oxigraph's format for each rdflib parser name of `kg.sources.RDF_FORMATS`."""
+
+# Oxigraph puts the position in front of its message; SourceError prints it on its own.
+_POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
+
+RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+"""Serialisations of SELECT and ASK answers, by `kg query --format` name."""
+
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+"""Serialisations of CONSTRUCT and DESCRIBE answers, by `kg query --format` name."""
+
+TABLE = "table"
+"""Not a serialisation: rows of rdflib terms for the caller to lay out."""
+
+QUERY_FORMATS = (TABLE, *RESULTS_FORMATS, *GRAPH_FORMATS)
+
+# A FROM clause (FROM NAMED aside) outside strings, IRIs and comments: the query names its own
+# default graph, which Oxigraph's union-default-graph option would silently override.
+_NOT_KEYWORDS = re.compile(
+    r'"""[\s\S]*?"""|'
+    r"'''[\s\S]*?'''|"
+    r'"(?:[^"\\\n]|\\.)*"|'
+    r"'(?:[^'\\\n]|\\.)*'|"
+    r'<[^<>"\s]*>|#[^\n]*'
+)
+_FROM = re.compile(r"(?<![\w:?$])FROM\s++(?!NAMED\b)", re.IGNORECASE)
+
+Progress = Callable[[str, Path], None]
+"""Called with ("checked" | "loaded", file) after each step of `load_files`."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a store holds. No build time: two builds of the same sources are byte-identical."""
+
+    version: str
+    content_hash: str | None
+    triples: dict[str, int]
+    loaded: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        """Sorted keys and a fixed layout, so equal manifests are equal bytes."""
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+
+def write_store(graphs: Mapping[URIRef, Graph], path: Path, version: str = __version__) -> Manifest:
+    """Write `graphs` as the named graphs of a new store at `path`, replacing any store there.
+
+    All graphs go to Oxigraph as one N-Quads document in one `bulk_load`: Oxigraph renames
+    blank nodes per load, so loading graph by graph would split a blank node that two graphs
+    share.
+
+    Raises:
+        UsageError: `path` holds something that is not a store, or a term Oxigraph rejects.
+    """
+    _check_replaceable(path)
+    staging = _sibling(path, "tmp")
+    staging.mkdir(parents=True)
+    try:
+        nquads = staging / "graphs.nq"
+        with nquads.open("wb") as out:
+            for name in sorted(graphs):
+                out.write(_nquads(graphs[name], name))
+        database = ox.Store(str(staging / DATABASE))
+        try:
+            database.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as error:
+            raise UsageError(f"Oxigraph rejects a term of the built graphs: {error}") from error
+        nquads.unlink()
+        triples = {str(name): 0 for name in graphs} | _graph_sizes(database)
+        database.flush()
+        del database  # closes the database before its directory is renamed
+        manifest = Manifest(version, content_hash(graphs), dict(sorted(triples.items())))
+        (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+        _swap(staging, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def read_manifest(path: Path) -> Manifest:
+    """Read the manifest of the store at `path`.
+
+    Raises:
+        UsageError: `path` is not a store.
+    """
+    try:
+        data: dict[str, Any] = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        return Manifest(**data)
+    except FileNotFoundError:
+        raise UsageError(f"{path} is not a store (no {MANIFEST}): run `kg build`") from None
+    except (ValueError, TypeError) as error:
+        raise UsageError(f"{path / MANIFEST} is not a store manifest: {error}") from error
+
+
+def open_store(path: Path, read_only: bool = True) -> ox.Store:
+    """Open the Oxigraph database of the store at `path`, read-only unless asked otherwise.
+
+    Raises:
+        UsageError: `path` is not a store, or the database cannot be opened.
+    """
+    read_manifest(path)
+    database = path / DATABASE
+    try:
+        return ox.Store.read_only(str(database)) if read_only else ox.Store(str(database))
+    except OSError as error:
+        raise UsageError(f"cannot open the store {path}: {error}") from error
+
+
+def load_files(
+    files: Sequence[Path],
+    store_path: Path,
+    graph: str | None = None,
+    progress: Progress | None = None,
+) -> Manifest:
+    """Bulk-load RDF files into the store at `store_path`, creating it if there is none.
+
+    Every file is parsed first, so one malformed file loads nothing. The load itself goes into
+    a copy of the store (Oxigraph's backup hard-links its immutable files, so the copy is cheap)
+    that is swapped in at the end.
+
+    Args:
+        files: RDF files; the syntax is chosen by suffix.
+        store_path: the store directory.
+        graph: IRI of the named graph for triples; the default graph if None. Quads keep theirs.
+        progress: told about each file checked and each file loaded.
+
+    Raises:
+        SourceError: a file cannot be read or parsed (names file, line and column).
+        UsageError: `graph` is not an IRI, or `store_path` holds something that is not a store.
+    """
+    report: Progress = progress or (lambda _stage, _path: None)
+    try:
+        target = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+    except ValueError as error:
+        raise UsageError(f"--graph must be an absolute IRI: {error}") from error
+    for path in files:
+        _check_syntax(path)
+        report("checked", path)
+    _check_replaceable(store_path)
+    previous = read_manifest(store_path) if (store_path / MANIFEST).is_file() else None
+    staging = _sibling(store_path, "tmp")
+    staging.mkdir(parents=True)
+    try:
+        database = _staged_copy(store_path if previous else None, staging / DATABASE)
+        for path in files:
+            database.bulk_load(path=str(path), format=OX_FORMATS[rdf_format(path)], to_graph=target)
+            report("loaded", path)
+        triples = _graph_sizes(database)
+        database.flush()
+        del database
+        loaded = [*(previous.loaded if previous else []), *_load_records(files, graph)]
+        version = previous.version if previous else __version__
+        manifest = Manifest(version, None, dict(sorted(triples.items())), loaded)
+        (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+        _swap(staging, store_path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer: a serialisation (`body`), or for the caller to lay out, a boolean
+    (ASK), rows of terms (SELECT) or an rdflib graph (CONSTRUCT, DESCRIBE)."""
+
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Node | None, ...], ...] = ()
+    body: bytes | None = None
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Triples per graph, and instances per class (asserted or entailed), most numerous first."""
+
+    triples: dict[str, int]
+    classes: list[tuple[URIRef, int]]
+
+
+def run_query(store_path: Path, sparql: str, fmt: str | None = None) -> Answer:
+    """Run a SPARQL query on the store, whose default graph is then the union of all graphs.
+
+    Our prefixes (`kg.namespaces.PREFIXES`) are predeclared. A query with a FROM clause keeps
+    the default graph it names.
+
+    Args:
+        store_path: the store directory.
+        sparql: the query.
+        fmt: one of QUERY_FORMATS; None (or `table`) asks for the answer unserialised.
+
+    Raises:
+        QueryError: the query does not parse (Oxigraph's message has the position).
+        UsageError: `fmt` does not fit the query form (e.g. `csv` for a CONSTRUCT).
+    """
+    database = open_store(store_path)
+    union = not _FROM.search(_NOT_KEYWORDS.sub(" ", sparql))
+    try:
+        result = database.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=union)
+    except SyntaxError as error:
+        raise QueryError(str(error)) from error
+    if isinstance(result, ox.QueryTriples):
+        if fmt in (None, TABLE):
+            graph = Graph()
+            for triple in result:
+                graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
+            return Answer(graph=graph)
+        serialisation = _pick(GRAPH_FORMATS, fmt)
+        return Answer(body=ox.serialize(result, format=serialisation, prefixes=PREFIXES))
+    if fmt not in (None, TABLE):
+        return Answer(body=result.serialize(format=_pick(RESULTS_FORMATS, fmt)))
+    if isinstance(result, ox.QueryBoolean):
+        return Answer(boolean=bool(result))
+    variables = tuple(variable.value for variable in result.variables)
+    rows = tuple(
+        tuple(_term(row[v]) if row[v] is not None else None for v in variables) for row in result
+    )
+    return Answer(variables, rows)
+
+
+def statistics(store_path: Path) -> Statistics:
+    """Count triples per graph, and distinct instances of each named class over all graphs."""
+    database = open_store(store_path)
+    query = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c"
+    classes = [
+        (URIRef(row["c"].value), int(row["n"].value))
+        for row in _select(database, query, use_default_graph_as_union=True)
+        if isinstance(row["c"], ox.NamedNode)
+    ]
+    return Statistics(dict(sorted(_graph_sizes(database).items())), classes)
+
+
+def _pick(formats: Mapping[str, Any], fmt: str) -> Any:
+    """The Oxigraph format named `fmt` in `formats`, or a UsageError naming those that fit."""
+    try:
+        return formats[fmt]
+    except KeyError:
+        fitting = ", ".join(formats)
+        raise UsageError(f"--format {fmt} does not fit this query form; use {fitting}") from None
+
+
+def _term(term: Any) -> Node:
+    """The rdflib term for an Oxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = URIRef(term.datatype.value)
+        # RDF 1.1 simple literals are xsd:string; rdflib tells them apart, so keep them plain.
+        return Literal(term.value, datatype=None if datatype == XSD.string else datatype)
+    return Literal(str(term))  # an RDF 1.2 triple term, shown in N-Triples syntax
+
+
+def _select(database: ox.Store, query: str, **options: Any) -> ox.QuerySolutions:
+    """Run one of our own SELECT queries (always a SELECT, so always solutions)."""
+    result = database.query(query, **options)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+def _check_syntax(path: Path) -> None:
+    """Parse `path` with Oxigraph's own parser, the one that will load it, and keep nothing."""
+    fmt = OX_FORMATS[rdf_format(path)]
+    try:
+        for _quad in ox.parse(path=str(path), format=fmt):
+            pass
+    except OSError as error:
+        raise SourceError(path, error.strerror or str(error)) from error
+    except SyntaxError as error:
+        message = _POSITION_PREFIX.sub("", str(error.msg))
+        if error.lineno is not None:
+            raise SourceError(path, message, error.lineno, error.offset) from error
+        # Oxigraph's RDF/XML errors carry no position; rdflib's SAX locator has one.
+        try:
+            parse_rdf(path)
+        except SourceError as located:
+            raise SourceError(path, message, located.line, located.column) from error
+        raise SourceError(path, message) from error
+
+
+def _staged_copy(store_path: Path | None, database: Path) -> ox.Store:
+    """Open a writable copy of the store's database at `database` (empty if there is no store)."""
+    if store_path is not None:
+        open_store(store_path).backup(str(database))
+    return ox.Store(str(database))
+
+
+def _load_records(files: Iterable[Path], graph: str | None) -> list[dict[str, str]]:
+    """What the manifest keeps of a load: file name, content digest and target graph."""
+    return [
+        {
+            "file": path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "graph": graph or DEFAULT_GRAPH,
+        }
+        for path in files
+    ]
+
+
+def _nquads(graph: Graph, name: URIRef) -> bytes:
+    """Serialise `graph` as N-Quads lines in the graph `name`."""
+    suffix = f"<{name}> .\n".encode()
+    ntriples = graph.serialize(format="nt", encoding="utf-8")
+    # Every N-Triples line ends with " .\n"; the graph name goes before the dot.
+    return b"".join(
+        line[:-2] + suffix for line in ntriples.splitlines(keepends=True) if line.strip()
+    )
+
+
+def _graph_sizes(database: ox.Store) -> dict[str, int]:
+    """Triples per graph, the default graph under `DEFAULT_GRAPH` when it is not empty."""
+    named = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    sizes = {row["g"].value: int(row["n"].value) for row in _select(database, named)}
+    default = next(iter(_select(database, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")))
+    if count := int(default["n"].value):
+        sizes[DEFAULT_GRAPH] = count
+    return sizes
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse to replace anything but a store or an empty directory: it may be someone's data."""
+    ours = (path / MANIFEST).is_file() or (path.is_dir() and not any(path.iterdir()))
+    if path.exists() and not ours:
+        raise UsageError(f"{path} exists and is not a store (no {MANIFEST}): not replacing it")
+
+
+def _sibling(path: Path, kind: str) -> Path:
+    return path.with_name(f"{path.name}.{kind}-{secrets.token_hex(4)}")
+
+
+def _swap(staging: Path, path: Path) -> None:
+    """Put `staging` at `path`: rename the old store away, rename the new one in, delete the old.
+
+    Each rename is atomic; if the second fails, the old store is put back.
+    """
+    if not path.exists():
+        staging.rename(path)
+        return
+    old = _sibling(path, "old")
+    path.rename(old)
+    try:
+        staging.rename(path)
+    except OSError:
+        old.rename(path)
+        raise
+    shutil.rmtree(old)
