@@ -6,9 +6,10 @@ down, so tests build their own without touching the environment.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STORE = Path(".kg/store")
@@ -27,6 +28,19 @@ class Settings(BaseSettings):
 
     root: Path = Field(default_factory=Path.cwd)
     store: Path = DEFAULT_STORE
+
+    # The server (`kg serve`); each is also KG_<NAME>, e.g. KG_PORT=8080.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    timeout: float = Field(default=30.0, gt=0, description="query time limit, seconds")
+    max_results: int = Field(default=10_000, ge=1, description="rows or triples per answer")
+    max_query_length: int = Field(default=100_000, ge=1, description="characters")
+    max_body_bytes: int = Field(default=1_000_000, ge=1, description="request body size cap")
+    memory_limit_mb: int = Field(default=1024, ge=64, description="per query worker process")
+    admin_token: SecretStr | None = None
+    service_allow: tuple[str, ...] = ()
+    base_iri: str = "https://w3id.org/partage/"
 
     @model_validator(mode="after")
     def _anchor_store(self) -> Settings:
