@@ -49,25 +49,30 @@ Hierarchy = dict[Node, frozenset[URIRef]]
 def materialise_claims(data: Graph) -> tuple[Graph, Graph]:
     """Assert the triple of every claim, split by the claim's basis.
 
-    A claim missing its subject, predicate, object or basis asserts nothing here; the shapes
-    report it. A claim with several values for one part asserts every combination, so the result
-    never depends on which value rdflib happens to return first.
-
     Returns:
         (study, interpretation): the triples of `pv:studyStatement` claims and of
         `pv:interpretation` claims.
     """
-    by_basis = {PV.studyStatement: Graph(), PV.interpretation: Graph()}
-    for claim in data.subjects(RDF.type, PV.Claim, unique=True):
+    return asserted(data, PV.studyStatement), asserted(data, PV.interpretation)
+
+
+def asserted(data: Graph, basis: URIRef) -> Graph:
+    """The triples of the claims in `data` whose `pv:basis` is `basis`.
+
+    A claim missing its subject, predicate or object asserts nothing here; the shapes report it.
+    A claim with several values for one part asserts every combination, so the result never
+    depends on which value rdflib happens to return first.
+    """
+    triples = Graph()
+    for claim in data.subjects(PV.basis, basis, unique=True):
+        if (claim, RDF.type, PV.Claim) not in data:
+            continue
         subjects = [s for s in data.objects(claim, RDF.subject) if not isinstance(s, Literal)]
         predicates = [p for p in data.objects(claim, RDF.predicate) if isinstance(p, URIRef)]
         objects = list(data.objects(claim, RDF.object))
-        for basis in data.objects(claim, PV.basis):
-            target = by_basis.get(basis)  # type: ignore[call-overload]
-            if target is not None:
-                for triple in product(subjects, predicates, objects):
-                    target.add(triple)
-    return by_basis[PV.studyStatement], by_basis[PV.interpretation]
+        for triple in product(subjects, predicates, objects):
+            triples.add(triple)
+    return triples
 
 
 def derive_provenance(data: Graph) -> Graph:
@@ -171,7 +176,11 @@ def assemble(sources: ProjectSources, version: str = __version__) -> dict[URIRef
     study += study_claims
     study += derive_provenance(sources.data)
     ontology = stamp_release(sources.ontology, version)
-    links = {GRAPH[f"links/{stem}"]: graph for stem, graph in sources.links.items()}
+    # A linkset states reference facts as claims with their source; its graph asserts them too.
+    links = {
+        GRAPH[f"links/{stem}"]: graph + asserted(graph, PV.referenceFact)
+        for stem, graph in sources.links.items()
+    }
     inferred = entailments(ontology, [ontology, study, *links.values()])
     # What follows only with the interpretations is an interpretation too: it joins their graph
     # so that leaving that one graph out of a query leaves out every consequence of a reading.

@@ -108,6 +108,11 @@ class PV(DefinedNamespace):
     Bases: URIRef
     studyStatement: URIRef
     interpretation: URIRef
+    referenceFact: URIRef
+
+    # Datatypes
+    inseeLegalCategory: URIRef
+    elfCode: URIRef
 
 
 ONTOLOGY = URIRef(BASE + "ontology")
