@@ -5,9 +5,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.package-lock.json
 STORE  ?= .kg/store
 
-.PHONY: install build validate serve test lint format clean
+.PHONY: install ui browser build validate serve test lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +16,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The query page's JavaScript (YASGUI), exactly as package-lock.json pins it; served by our own
+# server from node_modules/, never from a CDN. No package needs its install script.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+ui: $(NODE_STAMP)
+
+install: $(STAMP) ui
+
+# Debian's Chromium for the browser tests, driven by Playwright (which never downloads one).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 
 # Parse, materialise, validate, then swap the new store in (a failed build keeps the old one).
 build: install
@@ -24,10 +37,9 @@ build: install
 validate: install
 	$(BIN)/kg validate
 
+# The SPARQL endpoint on http://127.0.0.1:8000/sparql (query UI at /); KG_* variables configure it.
 serve: build
-	@echo "Built and validated the graph into $(STORE)."
-	@echo "The SPARQL endpoint is not there yet; query from the shell meanwhile:"
-	@echo "  $(BIN)/kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'"
+	$(BIN)/kg serve --store $(STORE)
 
 lint: install
 	$(BIN)/ruff check src tests
@@ -38,7 +50,7 @@ format: install
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
-test: lint
+test: lint browser
 	$(BIN)/pytest
 
 clean:

@@ -11,6 +11,8 @@ import pytest
 from rdflib import Graph, URIRef
 
 from kg.build import assemble
+from kg.commands.build import publication
+from kg.config import Settings
 from kg.namespaces import SHAPES_GRAPH
 from kg.sources import ProjectSources, load_project
 from kg.store import write_store
@@ -60,7 +62,8 @@ def project_shapes(project_graphs: dict[URIRef, Graph]) -> Graph:
 def built_store(
     tmp_path_factory: pytest.TempPathFactory, project_graphs: dict[URIRef, Graph]
 ) -> Path:
-    """The project's store, built as `kg build` builds it, opened read-only by the tests."""
+    """The project's store as `kg build` writes it (description, dumps and docs included)."""
     path = tmp_path_factory.mktemp("project") / "store"
-    write_store(project_graphs, path)
+    graphs, publish = publication(project_graphs, Settings(root=ROOT))
+    write_store(graphs, path, publish=publish)
     return path

@@ -1,4 +1,4 @@
-"""The `kg` command: build | load | query | stats | validate, one module each in kg.commands.
+"""The `kg` command: build | load | query | serve | stats | validate, a module each in kg.commands.
 
 This module only assembles the Typer app; exit codes are defined in kg.commands.
 """
@@ -11,8 +11,10 @@ import typer
 
 from kg import __version__
 from kg.commands.build import build
+from kg.commands.links import app as links_app
 from kg.commands.load import load
 from kg.commands.query import query
+from kg.commands.serve import serve
 from kg.commands.stats import stats
 from kg.commands.validate import validate
 
@@ -26,8 +28,10 @@ app = typer.Typer(
 app.command()(build)
 app.command()(load)
 app.command()(query)
+app.command()(serve)
 app.command()(stats)
 app.command()(validate)
+app.add_typer(links_app)
 
 
 def _print_version(value: bool) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_STORE = Path(".kg/store")
 
@@ -32,15 +33,30 @@ class Settings(BaseSettings):
     # The server (`kg serve`); each is also KG_<NAME>, e.g. KG_PORT=8080.
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
-    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="query worker processes"
+    )
     timeout: float = Field(default=30.0, gt=0, description="query time limit, seconds")
     max_results: int = Field(default=10_000, ge=1, description="rows or triples per answer")
     max_query_length: int = Field(default=100_000, ge=1, description="characters")
     max_body_bytes: int = Field(default=1_000_000, ge=1, description="request body size cap")
-    memory_limit_mb: int = Field(default=1024, ge=64, description="per query worker process")
+    memory_limit_mb: int = Field(
+        default=2048, ge=768, description="address space (RLIMIT_AS) of a query worker"
+    )
+    cache_mb: int = Field(default=64, ge=0, description="cache of small answers; 0: none")
     admin_token: SecretStr | None = None
-    service_allow: tuple[str, ...] = ()
-    base_iri: str = "https://w3id.org/partage/"
+    service_allow: Annotated[tuple[str, ...], NoDecode] = ()
+    base_iri: str = Field(
+        default="https://w3id.org/partage/", description="base of relative IRIs in queries"
+    )
+
+    @field_validator("service_allow", mode="before")
+    @classmethod
+    def _split_endpoints(cls, value: Any) -> Any:
+        """KG_SERVICE_ALLOW is a list of endpoint URLs separated by spaces or commas."""
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(",", " ").split() if part)
+        return value
 
     @model_validator(mode="after")
     def _anchor_store(self) -> Settings:

@@ -125,12 +125,122 @@ STUDY_GRAPH = GRAPH.study
 INTERPRETATION_GRAPH = GRAPH.interpretation
 ENTAILMENT_GRAPH = GRAPH.entailments
 SHAPES_GRAPH = GRAPH.shapes
+DESCRIPTION_GRAPH = GRAPH.description
+VALIDATION_GRAPH = GRAPH["validation-report"]
+"""The build's SHACL validation report (sh:ValidationReport), for conformance per resource."""
+"""The VoID/DCAT description of the release (kg.describe); not part of the dataset it describes."""
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 ROV = Namespace("http://www.w3.org/ns/regorg#")
 QB = Namespace("http://purl.org/linked-data/cube#")
 SCHEMA = Namespace("https://schema.org/")
+SCHEMA_HTTP = Namespace("http://schema.org/")
+"""schema.org as Wikidata's query service still writes it (sitelinks: `schema:about`)."""
+WIKIDATA_ENTITY = Namespace("http://www.wikidata.org/entity/")
+IANA_MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")
+"""Media types as IRIs, the form DCAT 3 uses for dcat:mediaType and dcat:compressFormat."""
+
+
+class VOID(DefinedNamespace):
+    """VoID, https://www.w3.org/TR/void/: the terms kg.describe uses."""
+
+    _fail = True
+    _NS = Namespace("http://rdfs.org/ns/void#")
+
+    Dataset: URIRef
+    DatasetDescription: URIRef
+    Linkset: URIRef
+    classes: URIRef
+    dataDump: URIRef
+    distinctSubjects: URIRef
+    entities: URIRef
+    exampleResource: URIRef
+    linkPredicate: URIRef
+    objectsTarget: URIRef
+    properties: URIRef
+    sparqlEndpoint: URIRef
+    subjectsTarget: URIRef
+    subset: URIRef
+    triples: URIRef
+    uriSpace: URIRef
+    vocabulary: URIRef
+
+
+class DCAT(DefinedNamespace):
+    """DCAT 3, https://www.w3.org/TR/vocab-dcat-3/: the terms kg.describe uses.
+
+    rdflib's own DCAT namespace predates DCAT 3 (no dcat:version), hence this one.
+    """
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/dcat#")
+
+    Catalog: URIRef
+    DataService: URIRef
+    Dataset: URIRef
+    Distribution: URIRef
+    byteSize: URIRef
+    compressFormat: URIRef
+    dataset: URIRef
+    distribution: URIRef
+    downloadURL: URIRef
+    endpointURL: URIRef
+    mediaType: URIRef
+    servesDataset: URIRef
+    service: URIRef
+    version: URIRef
+
+
+class SD(DefinedNamespace):
+    """SPARQL 1.1 Service Description, https://www.w3.org/TR/sparql11-service-description/."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+    Dataset: URIRef
+    Graph: URIRef
+    NamedGraph: URIRef
+    graph: URIRef
+    name: URIRef
+    namedGraph: URIRef
+
+
+class SPDX(DefinedNamespace):
+    """SPDX checksums as DCAT 3 uses them, https://www.w3.org/TR/vocab-dcat-3/#Property:distribution_checksum."""
+
+    _fail = True
+    _NS = Namespace("http://spdx.org/rdf/terms#")
+
+    Checksum: URIRef
+    algorithm: URIRef
+    checksum: URIRef
+    checksumAlgorithm_sha256: URIRef
+    checksumValue: URIRef
+
+
+class EARL(DefinedNamespace):
+    """Evaluation and Report Language 1.0, https://www.w3.org/TR/EARL10-Schema/: link checks."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/earl#")
+
+    Assertion: URIRef
+    Software: URIRef
+    TestCase: URIRef
+    TestResult: URIRef
+    assertedBy: URIRef
+    automatic: URIRef
+    cantTell: URIRef
+    failed: URIRef
+    info: URIRef
+    mode: URIRef
+    outcome: URIRef
+    passed: URIRef
+    result: URIRef
+    subject: URIRef
+    test: URIRef
+
 
 PREFIXES: dict[str, str] = {
     "pv": str(PV._NS),

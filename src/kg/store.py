@@ -1,7 +1,8 @@
 """The built store on disk: the only module that uses pyoxigraph.
 
-A store is a directory this module owns: `<store>/oxigraph/` (the Oxigraph database) and
-`<store>/manifest.json` (package version, content hash, triples per graph). Every write is
+A store is a directory this module owns: `<store>/oxigraph/` (the Oxigraph database),
+`<store>/manifest.json` (package version, content hash, triples per graph) and whatever files a
+build publishes with it (dumps, docs: see `write_store`'s `publish`). Every write is
 built in a sibling `<store>.tmp-<random>` directory and swapped in by renames, so a failed build
 or load never touches the store already there and readers never see half a store.
 """
@@ -85,6 +86,9 @@ _FROM = re.compile(r"(?<![\w:?$])FROM\s++(?!NAMED\b)", re.IGNORECASE)
 Progress = Callable[[str, Path], None]
 """Called with ("checked" | "loaded", file) after each step of `load_files`."""
 
+Publish = Callable[[Path], None]
+"""Writes a build's files (dumps, docs) into the new store directory, before the swap."""
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -94,18 +98,29 @@ class Manifest:
     content_hash: str | None
     triples: dict[str, int]
     loaded: list[dict[str, str]] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    """Files published with the store (path relative to it: SHA-256); see `write_store`."""
 
     def to_json(self) -> str:
         """Sorted keys and a fixed layout, so equal manifests are equal bytes."""
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
 
-def write_store(graphs: Mapping[URIRef, Graph], path: Path, version: str = __version__) -> Manifest:
+def write_store(
+    graphs: Mapping[URIRef, Graph],
+    path: Path,
+    version: str = __version__,
+    publish: Publish | None = None,
+) -> Manifest:
     """Write `graphs` as the named graphs of a new store at `path`, replacing any store there.
 
     All graphs go to Oxigraph as one N-Quads document in one `bulk_load`: Oxigraph renames
     blank nodes per load, so loading graph by graph would split a blank node that two graphs
     share.
+
+    `publish`, if given, writes files into the new store directory before it is swapped in, so
+    they appear and disappear with the store they were made from; the manifest lists each file
+    with its SHA-256.
 
     Raises:
         UsageError: `path` holds something that is not a store, or a term Oxigraph rejects.
@@ -127,7 +142,8 @@ def write_store(graphs: Mapping[URIRef, Graph], path: Path, version: str = __ver
         triples = {str(name): 0 for name in graphs} | _graph_sizes(database)
         database.flush()
         del database  # closes the database before its directory is renamed
-        manifest = Manifest(version, content_hash(graphs), dict(sorted(triples.items())))
+        files = _published_files(staging, publish) if publish else {}
+        manifest = Manifest(version, content_hash(graphs), dict(sorted(triples.items())), [], files)
         (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         _swap(staging, path)
     finally:
@@ -356,6 +372,16 @@ def _load_records(files: Iterable[Path], graph: str | None) -> list[dict[str, st
         }
         for path in files
     ]
+
+
+def _published_files(staging: Path, publish: Publish) -> dict[str, str]:
+    """Let `publish` write into the staged store, then digest every file it wrote."""
+    publish(staging)
+    return {
+        file.relative_to(staging).as_posix(): hashlib.sha256(file.read_bytes()).hexdigest()
+        for file in sorted(staging.rglob("*"))
+        if file.is_file() and file.relative_to(staging).parts[0] != DATABASE
+    }
 
 
 def _nquads(graph: Graph, name: URIRef) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rdflib import BNode, Graph, Literal, URIRef
@@ -36,7 +37,7 @@ def settings(root: Path | None = None, store: Path | None = None) -> Settings:
     A --store typed on the command line is relative to the current directory, as the shell
     completes it; only KG_STORE and the default are relative to the project root.
     """
-    given: dict[str, Path] = {}
+    given: dict[str, Any] = {}
     if root is not None:
         given["root"] = root.resolve()
     if store is not None:

@@ -1,7 +1,10 @@
 """`kg build`: read the project, assemble the graphs, validate them, write the store.
 
 The store is only written once validation passes, and is swapped in whole, so a failed build
-(a parse error, a violation) leaves the previous store as it was.
+(a parse error, a violation) leaves the previous store as it was. What the build publishes
+with the store (dumps/: the dumps and the VoID/DCAT description; docs/: the ontology's page and
+the vocabulary files) is written into the new store directory before the swap, so it is swapped
+in with the store it was made from.
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ import typer
 from rdflib import Graph, URIRef
 from rich.table import Table
 
+from kg import __version__, docs, dumps
 from kg.build import assemble
 from kg.commands import EXIT_NOT_CONFORMING, console, exit_codes, settings
-from kg.namespaces import SHAPES_GRAPH
+from kg.config import Settings
+from kg.describe import describe
+from kg.namespaces import DESCRIPTION_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, VALIDATION_GRAPH
 from kg.report import render
 from kg.sources import load_project
-from kg.store import Manifest, write_store
-from kg.validate import Severity, validate
+from kg.store import Manifest, Publish, write_store
+from kg.validate import Severity, ValidationReport, validate
 
 
 def build(
@@ -44,7 +50,8 @@ def build(
             typer.echo(render(report, "text", sources=sources.files), nl=False)
             typer.echo("build failed: the store was not written", err=True)
             raise typer.Exit(EXIT_NOT_CONFORMING)
-        manifest = write_store(graphs, config.store)
+        graphs, publish = publication(with_report(graphs, report), config)
+        manifest = write_store(graphs, config.store, publish=publish)
         _summarise(manifest, config.store, time.perf_counter() - started)
 
 
@@ -58,6 +65,37 @@ def _published(graphs: dict[URIRef, Graph]) -> Graph:
         if name != SHAPES_GRAPH:
             data += graph
     return data
+
+
+def with_report(graphs: dict[URIRef, Graph], report: ValidationReport) -> dict[URIRef, Graph]:
+    """The graphs with the validation report as VALIDATION_GRAPH: conformance per resource.
+
+    Its blank nodes are canonicalised by the content hash and the dumps, so the same sources
+    still give the same release.
+    """
+    return {**graphs, VALIDATION_GRAPH: report.graph}
+
+
+# --- Publication: description graph, dumps, docs ----------------------------------------------
+
+
+def publication(
+    graphs: dict[URIRef, Graph], config: Settings
+) -> tuple[dict[URIRef, Graph], Publish]:
+    """The graphs with the description added, and what writes the dumps and docs.
+
+    The description lists the dumps with their checksums, so the dumps are rendered first, from
+    every graph but the description (see kg.dumps); the files are written by `write_store`.
+    """
+    files = dumps.render(graphs, __version__)
+    description = describe(graphs, __version__, dumps.dataset_hash(files), config.base_iri, files)
+    pages = docs.documents(graphs[ONTOLOGY_GRAPH], graphs[SHAPES_GRAPH])
+
+    def publish(store: Path) -> None:
+        dumps.write(files, description, store / "dumps")
+        docs.write(pages, store)
+
+    return {**graphs, DESCRIPTION_GRAPH: description}, publish
 
 
 def _summarise(manifest: Manifest, store: Path, seconds: float) -> None:

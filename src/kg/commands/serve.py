@@ -1,0 +1,135 @@
+"""`kg serve`: the SPARQL endpoint over the built store, at http://HOST:PORT/sparql.
+
+One HTTP process (uvicorn, asyncio) and a pool of query worker processes (`kg.web.pool`): the
+HTTP side only parses, negotiates and waits, so one process keeps up with the workers, and one
+pool per server gives one limit on concurrent queries and one cache.
+
+Every option is also read from its KG_* environment variable (shown by --help); the option
+wins. Prefer KG_ADMIN_TOKEN to --admin-token: command lines are visible to other users.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kg.commands import exit_codes
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on. (env KG_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port. (env KG_PORT; default 8000)")] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Store directory. (env KG_STORE; default .kg/store)")
+    ] = None,
+    root: Annotated[Path | None, typer.Option(help="Project root. (env KG_ROOT)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Query worker processes kept ready. (env KG_WORKERS; default: CPUs)"),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Time limit of a query, seconds. (env KG_TIMEOUT; 30)")
+    ] = None,
+    max_results: Annotated[
+        int | None,
+        typer.Option(help="Rows or triples per answer; more are cut. (env KG_MAX_RESULTS)"),
+    ] = None,
+    max_query_length: Annotated[
+        int | None, typer.Option(help="Characters per query. (env KG_MAX_QUERY_LENGTH)")
+    ] = None,
+    max_body_bytes: Annotated[
+        int | None, typer.Option(help="Bytes per request body. (env KG_MAX_BODY_BYTES)")
+    ] = None,
+    memory_limit_mb: Annotated[
+        int | None,
+        typer.Option(help="Address space of a query worker, MB. (env KG_MEMORY_LIMIT_MB)"),
+    ] = None,
+    cache_mb: Annotated[
+        int | None, typer.Option(help="Cache of small answers, MB; 0: none. (env KG_CACHE_MB)")
+    ] = None,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(help="Token for admin requests (updates). (env KG_ADMIN_TOKEN)"),
+    ] = None,
+    service_allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Endpoint SERVICE may call; repeatable. Default: none. "
+            "(env KG_SERVICE_ALLOW, space-separated)"
+        ),
+    ] = None,
+    base_iri: Annotated[
+        str | None, typer.Option(help="Base of relative IRIs in queries. (env KG_BASE_IRI)")
+    ] = None,
+) -> None:
+    """Serve the store as a SPARQL 1.1 endpoint at /sparql (query UI at /)."""
+    given: dict[str, Any] = {
+        name: value
+        for name, value in {
+            "host": host,
+            "port": port,
+            "workers": workers,
+            "timeout": timeout,
+            "max_results": max_results,
+            "max_query_length": max_query_length,
+            "max_body_bytes": max_body_bytes,
+            "memory_limit_mb": memory_limit_mb,
+            "cache_mb": cache_mb,
+            "admin_token": admin_token,
+            "service_allow": tuple(service_allow) if service_allow else None,
+            "base_iri": base_iri,
+        }.items()
+        if value is not None
+    }
+    with exit_codes():
+        _run(given, root, store)
+
+
+def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
+    # Imported here: the other commands do not pay for the web stack.
+    import uvicorn
+    from pydantic import ValidationError
+
+    from kg.config import Settings
+    from kg.errors import UsageError
+    from kg.web.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    # One access-log record per request: skip the fields we never print.
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    # As `kg.commands.settings`: a path typed on the command line is relative to the cwd.
+    if root is not None:
+        given["root"] = root.resolve()
+    if store is not None:
+        given["store"] = store.resolve()
+    try:
+        config = Settings(**given)
+    except ValidationError as error:
+        raise UsageError(str(error)) from error
+    app = create_app(config)
+    logging.getLogger("kg.web").info(
+        "serving %s at http://%s:%d/sparql with %d query workers, %g s per query",
+        config.store,
+        config.host,
+        config.port,
+        config.workers,
+        config.timeout,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=config.host,
+            port=config.port,
+            log_config=None,
+            access_log=False,  # kg.web.access logs each request, with the query's hash
+            server_header=False,
+            limit_concurrency=1000,
+            timeout_graceful_shutdown=5,
+        )
+    )
+    server.run()

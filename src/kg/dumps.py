@@ -1,0 +1,314 @@
+"""Dumps of a release: the dataset as gzipped Turtle, N-Triples, N-Quads and JSON-LD files.
+
+`render` is pure (graphs in, file contents out); `write` is the only function here that touches
+the disk. The bytes are deterministic, so two builds of the same sources publish identical
+files with identical checksums:
+
+* blank nodes get canonical labels first (`canonical`, RGDA1 via `rdflib.compare`), graph by
+  graph as `kg.build.content_hash` does, so labels do not depend on the parse;
+* N-Triples and N-Quads are sorted lines (https://www.w3.org/TR/n-quads/#sec-grammar: one
+  statement per line, so sorting lines sorts statements). The N-Quads text is exactly the text
+  `kg.build.content_hash` hashes: the dataset's content hash is the SHA-256 of the decompressed
+  N-Quads dump, which anyone can check with `zcat partage-kg.nq.gz | sha256sum`;
+* Turtle is rdflib's serialisation of the canonical union (subjects and predicates sorted),
+  except that a number keeps its lexical form: rdflib writes "30"^^xsd:decimal as `30.0`, a
+  different RDF term (https://www.w3.org/TR/rdf11-concepts/#section-Graph-Literal), so such a
+  literal is written in full;
+* JSON-LD is rdflib's, re-ordered: JSON-LD arrays are unordered except `@list`
+  (https://www.w3.org/TR/json-ld11/#sets-and-lists), so every other array is sorted;
+* gzip with mtime 0 and no file name (https://www.rfc-editor.org/rfc/rfc1952#page-7).
+
+The loop between dumps and description: the description (`kg.describe`) lists each dump with
+its checksum, so it cannot be inside the dumps. The dumps hold every named graph except
+`DESCRIPTION_GRAPH`: the dataset the description describes, not the description. The description
+itself is written next to them as `void.ttl` (https://www.w3.org/TR/void/#void-file) and is in
+the store, so the SPARQL endpoint answers with both.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import RDF
+from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.term import Node
+
+from kg.namespaces import DESCRIPTION_GRAPH, PREFIXES
+
+STEM = "partage-kg"
+_NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+DESCRIPTION_FILE = "void.ttl"
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One dump file: its name, what it holds, and its gzipped bytes.
+
+    Attributes:
+        name: the file name, e.g. `partage-kg.nq.gz`.
+        media_type: the media type of the decompressed content (DCAT 3 keeps compression apart,
+            in dcat:compressFormat: https://www.w3.org/TR/vocab-dcat-3/#Property:distribution_compression_format).
+        quads: whether named graphs are kept (N-Quads, JSON-LD) or merged (Turtle, N-Triples).
+        data: the gzipped bytes.
+    """
+
+    name: str
+    media_type: str
+    quads: bool
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the file, as `sha256sum` prints it."""
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def canonical(graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph]:
+    """The graphs with canonical blank-node labels, the description graph left out."""
+    return {
+        name: canonical_graph(graphs[name]) for name in sorted(graphs) if name != DESCRIPTION_GRAPH
+    }
+
+
+def canonical_graph(graph: Graph) -> Graph:
+    """`graph` with canonical blank-node labels; itself if it has no blank node (relabelling
+    costs time)."""
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    relabelled = Graph()
+    relabelled += to_canonical_graph(graph)
+    return relabelled
+
+
+def nquads_lines(graphs: Mapping[URIRef, Graph]) -> list[str]:
+    """Sorted N-Quads lines (newline included) of already canonical graphs."""
+    lines: list[str] = []
+    for name in sorted(graphs):
+        ntriples = graphs[name].serialize(format="nt", encoding="utf-8").decode("utf-8")
+        # An N-Triples line ends with " ."; the graph name goes before the dot.
+        lines.extend(f"{line[:-1]}<{name}> .\n" for line in ntriples.splitlines() if line)
+    return sorted(lines)
+
+
+def render(graphs: Mapping[URIRef, Graph], version: str) -> list[Dump]:
+    """Serialise the dataset (every graph but the description) in the four dump formats.
+
+    Args:
+        graphs: the release's graphs; blank nodes are relabelled canonically here.
+        version: the release, named in the Turtle dump's header comment.
+
+    Returns:
+        The dumps in a fixed order: Turtle, N-Triples, N-Quads, JSON-LD.
+    """
+    graphs = canonical(graphs)
+    quad_lines = nquads_lines(graphs)
+    union = _union(graphs)
+    header = (
+        f"# Partage KG {version}: the union of its named graphs, all but <{DESCRIPTION_GRAPH}>,\n"
+        f"# which describes this file ({DESCRIPTION_FILE}). partage-kg.nq.gz keeps the graphs.\n"
+    )
+    turtle = header.encode("utf-8") + _turtle(union)
+    triple_lines = sorted({_strip_graph(line) for line in quad_lines})
+    return [
+        Dump(f"{STEM}.ttl.gz", "text/turtle", False, _gzip(turtle)),
+        Dump(f"{STEM}.nt.gz", "application/n-triples", False, _gzip(_joined(triple_lines))),
+        Dump(f"{STEM}.nq.gz", "application/n-quads", True, _gzip(_joined(quad_lines))),
+        Dump(f"{STEM}.jsonld.gz", "application/ld+json", True, _gzip(_jsonld(graphs))),
+    ]
+
+
+def serialise(graph: Graph, syntaxes: Iterable[str]) -> dict[str, bytes]:
+    """One graph in each of `syntaxes` (turtle, nt, xml, json-ld), the same bytes every time.
+
+    For the vocabulary files kg.docs publishes. Blank nodes get canonical labels and triples
+    are added in sorted order, once for all syntaxes; rdflib's writers follow insertion order.
+
+    Raises:
+        ValueError: a syntax this module has no deterministic writer for.
+    """
+    ordered = Graph(bind_namespaces="none")
+    for prefix, namespace in [*PREFIXES.items(), *graph.namespaces()]:
+        ordered.bind(prefix, namespace, override=False)
+    for triple in sorted(canonical_graph(graph), key=_sort_key):
+        ordered.add(triple)
+    writers: dict[str, Callable[[Graph], bytes]] = {
+        "turtle": _turtle,
+        "nt": lambda g: _joined(sorted(set(g.serialize(format="nt").splitlines(keepends=True)))),
+        "xml": _rdfxml,
+        "json-ld": _jsonld,
+    }
+    try:
+        return {syntax: writers[syntax](ordered) for syntax in syntaxes}
+    except KeyError as error:
+        raise ValueError(f"no deterministic writer for {error}") from None
+
+
+def dataset_hash(dumps: Sequence[Dump]) -> str:
+    """The dataset's content hash: SHA-256 of the decompressed N-Quads dump.
+
+    Equal to `kg.build.content_hash` of the same graphs (a test keeps them equal), without
+    relabelling the graphs a second time.
+    """
+    nquads = next(dump for dump in dumps if dump.media_type == "application/n-quads")
+    return hashlib.sha256(gzip.decompress(nquads.data)).hexdigest()
+
+
+def write(dumps: Sequence[Dump], description: Graph, directory: Path) -> None:
+    """Write each dump, its `.sha256` file (sha256sum's format) and the description.
+
+    `sha256sum -c partage-kg.nq.gz.sha256` run in `directory` checks a download.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    for dump in dumps:
+        (directory / dump.name).write_bytes(dump.data)
+        (directory / f"{dump.name}.sha256").write_text(
+            f"{dump.sha256}  {dump.name}\n", encoding="utf-8"
+        )
+    described = Graph()
+    for prefix, namespace in description.namespaces():
+        described.bind(prefix, namespace)
+    described += to_canonical_graph(description)
+    (directory / DESCRIPTION_FILE).write_bytes(_turtle(described))
+
+
+def _union(graphs: Mapping[URIRef, Graph]) -> Graph:
+    union = Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        union.bind(prefix, namespace)
+    for graph in graphs.values():
+        union += graph
+    return union
+
+
+class _LexicalTurtle(TurtleSerializer):
+    """rdflib's Turtle serialiser, but a literal whose shorthand would change it is written out."""
+
+    def label(self, node: Node, position: int) -> str:
+        text = super().label(node, position)
+        if isinstance(node, Literal) and not text.startswith('"') and text != str(node):
+            return node._literal_n3(use_plain=False, qname_callback=self._datatype_name)
+        return text
+
+    def _datatype_name(self, datatype: URIRef) -> str | None:
+        return self.get_pname(datatype, False)
+
+
+def _turtle(graph: Graph) -> bytes:
+    buffer = io.BytesIO()
+    _LexicalTurtle(graph).serialize(buffer, encoding="utf-8")
+    return buffer.getvalue()
+
+
+def _rdfxml(graph: Graph) -> bytes:
+    """Striped RDF/XML, one rdf:Description per subject, subjects and properties sorted.
+
+    rdflib's writer orders subjects as its store iterates them, which varies from run to run;
+    this one writes the plain form of https://www.w3.org/TR/rdf-syntax-grammar/#section-Syntax-node-property-elements
+    with rdf:nodeID for blank nodes (#section-Syntax-blank-nodes).
+    """
+    names = {str(namespace): prefix for prefix, namespace in graph.namespaces()}
+    used: dict[str, str] = {str(RDF): "rdf"}
+    lines: list[str] = []
+    for subject in sorted(set(graph.subjects()), key=lambda term: term.n3()):
+        lines.append(f"  <rdf:Description {_node(subject, 'about')}>")
+        for predicate, obj in sorted(graph.predicate_objects(subject), key=_sort_key):
+            element = _qname(str(predicate), names, used)
+            if isinstance(obj, Literal):
+                if obj.language:
+                    attribute = f" xml:lang={quoteattr(obj.language)}"
+                elif obj.datatype:
+                    attribute = f" rdf:datatype={quoteattr(str(obj.datatype))}"
+                else:
+                    attribute = ""
+                lines.append(f"    <{element}{attribute}>{escape(str(obj))}</{element}>")
+            else:
+                lines.append(f"    <{element} {_node(obj, 'resource')}/>")
+        lines.append("  </rdf:Description>")
+    declarations = [
+        f"   xmlns:{p}={quoteattr(ns)}" for ns, p in sorted(used.items(), key=_by_prefix)
+    ]
+    head = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF", *declarations]
+    return "\n".join([*head[:-1], head[-1] + ">", *lines, "</rdf:RDF>", ""]).encode("utf-8")
+
+
+def _node(term: Node, role: str) -> str:
+    if isinstance(term, BNode):
+        return f"rdf:nodeID={quoteattr(str(term))}"
+    return f"rdf:{role}={quoteattr(str(term))}"
+
+
+def _qname(iri: str, names: dict[str, str], used: dict[str, str]) -> str:
+    """A prefixed name for a property: RDF/XML writes properties as XML element names."""
+    cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+    namespace, local = iri[:cut], iri[cut:]
+    if not _NCNAME.match(local):
+        raise ValueError(f"<{iri}> cannot be an RDF/XML property element")
+    if namespace not in used:
+        used[namespace] = names.get(namespace) or f"ns{len(used)}"
+    return f"{used[namespace]}:{local}"
+
+
+def _by_prefix(item: tuple[str, str]) -> str:
+    return item[1]
+
+
+def _sort_key(terms: tuple[Node, ...]) -> tuple[str, ...]:
+    return tuple(term.n3() for term in terms)
+
+
+def _strip_graph(line: str) -> str:
+    """The N-Triples line of an N-Quads line: drop the graph IRI, the last term before " .".
+
+    Graph names are IRIs without spaces (`<...>`), so the last " <" starts the graph name.
+    """
+    return line[: line.rindex(" <")] + " .\n"
+
+
+def _joined(lines: Sequence[str]) -> bytes:
+    return "".join(lines).encode("utf-8")
+
+
+def _jsonld(graphs: Mapping[URIRef, Graph] | Graph) -> bytes:
+    """JSON-LD compacted with our prefixes, arrays sorted; one `@graph` per named graph if any."""
+    if isinstance(graphs, Graph):
+        source = graphs
+    else:
+        source = Dataset()
+        for prefix, namespace in PREFIXES.items():
+            source.bind(prefix, namespace)
+        for name, graph in graphs.items():
+            named = source.graph(name)
+            named += graph
+    text = source.serialize(format="json-ld", context=PREFIXES, encoding="utf-8")
+    ordered = _sorted_arrays(json.loads(text))
+    return (json.dumps(ordered, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _sorted_arrays(value: Any, in_list: bool = False) -> Any:
+    """Sort every JSON array but the value of `@list`, whose order is the RDF list's."""
+    if isinstance(value, dict):
+        return {key: _sorted_arrays(item, key == "@list") for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_arrays(item) for item in value]
+        if in_list:
+            return items
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
+
+
+def _gzip(data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as stream:
+        stream.write(data)
+    return buffer.getvalue()

@@ -1,0 +1,377 @@
+"""Edits of a built store, each one transaction: SPARQL 1.1 Update
+(https://www.w3.org/TR/sparql11-update/) and the writes of the Graph Store Protocol
+(https://www.w3.org/TR/sparql11-http-rdf-update/#http-put and the sections after it).
+
+An edit never touches the store in place. Under the store's write lock (`<store>.lock`, one
+writer at a time across processes) it reads the release's graphs, applies the edit in memory,
+derives again what the build derives (`kg.build`), validates the published graphs against the
+release's shapes and, only if no sh:Violation is found, writes a new store with
+`kg.store.write_store`, which swaps it in whole: query workers reopen it when its manifest
+changes. A failure anywhere, a violation included, leaves the store as it was.
+
+The graphs are read from the N-Quads dump the build publishes with the store, not from Oxigraph:
+Oxigraph stores integers of a derived datatype (xsd:positiveInteger...) as xsd:integer, which
+the shapes then reject. A store with no dump (`kg load`) cannot be edited.
+
+The engine is rdflib's: the edit then works on the graphs the build, pySHACL and `write_store`
+take, and a WHERE clause reads the union of the named graphs, as queries on /sparql do.
+Validation (pySHACL, seconds) costs far more than rdflib's slower update evaluation.
+
+Which graphs an edit may change: the ontology, the study and the linksets (the build's sources;
+the ontology and the study may not be emptied) and graphs outside `kg.namespaces.GRAPH`. The
+entailments, the interpretations, the shapes and the description are derived or govern the
+edit itself; the default graph is the union of the named graphs. Deleting a claim retracts the
+triple it asserts; deleting only the asserted triple does nothing, since the claim asserts it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import hashlib
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Dataset, Graph, URIRef, Variable
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from kg import docs, dumps
+from kg.build import asserted, derive_provenance, entailments
+from kg.describe import describe
+from kg.errors import KGError, NotConforming, QueryError, SourceError
+from kg.namespaces import (
+    DESCRIPTION_GRAPH,
+    ENTAILMENT_GRAPH,
+    GRAPH,
+    INTERPRETATION_GRAPH,
+    ONTOLOGY_GRAPH,
+    PV,
+    SHAPES_GRAPH,
+    STUDY_GRAPH,
+)
+from kg.sources import parse_rdf
+from kg.store import Manifest, Publish, read_manifest, write_store
+from kg.validate import Severity, validate
+
+Graphs = dict[URIRef, Graph]
+Edit = Callable[[Dataset], None]
+"""Changes the graphs of a release, loaded as a Dataset; raises a KGError to refuse."""
+
+DUMP = Path("dumps") / f"{dumps.STEM}.nq.gz"
+"""The build's N-Quads dump, relative to the store: every graph but the description."""
+LINKS = GRAPH["links/"]
+KEPT = (ONTOLOGY_GRAPH, STUDY_GRAPH)
+READ_ONLY = {
+    ENTAILMENT_GRAPH: "derived by the build from the ontology, the study and the linksets",
+    INTERPRETATION_GRAPH: "derived by the build from the study's interpretation claims",
+    SHAPES_GRAPH: "the shapes every edit is validated against: edit shapes/ and rebuild",
+    DESCRIPTION_GRAPH: "the description of the release, written with it",
+}
+DEFAULT_GRAPH = "the default graph is the union of the named graphs: name the graph to write"
+
+
+class ReadOnlyGraphError(KGError):
+    """The edit would change a graph that no edit may change (see the module's docstring)."""
+
+
+class GraphNotFoundError(KGError):
+    """The graph the edit names does not exist."""
+
+
+class NotEditableError(KGError):
+    """The store cannot be edited: it has no dump of its graphs, or the dump is not its own."""
+
+
+class StoreBusyError(KGError):
+    """Another edit holds the store's write lock, or a build replaced the store meanwhile."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an edit did: the store's manifest afterwards, and the graphs it changed.
+
+    Attributes:
+        existed: the named graphs of the release the edit started from.
+    """
+
+    manifest: Manifest
+    changed: frozenset[URIRef]
+    existed: frozenset[URIRef]
+
+
+def put_graph(name: URIRef | None, content: Graph, merge: bool = False) -> Edit:
+    """Replace the graph `name` by `content` (PUT), or add `content` to it (POST).
+
+    Raises:
+        ReadOnlyGraphError: `name` is None, the default graph.
+    """
+    if name is None:
+        raise ReadOnlyGraphError(DEFAULT_GRAPH)
+
+    def edit(dataset: Dataset) -> None:
+        if not merge:
+            dataset.remove_graph(name)
+        graph = dataset.graph(name)
+        graph += content
+
+    return edit
+
+
+def delete_graph(name: URIRef | None) -> Edit:
+    """Remove the graph `name` (DELETE); GraphNotFoundError, when applied, if it does not exist.
+
+    Raises:
+        ReadOnlyGraphError: `name` is None, the default graph.
+    """
+    if name is None:
+        raise ReadOnlyGraphError(DEFAULT_GRAPH)
+
+    def edit(dataset: Dataset) -> None:
+        if name not in {graph.identifier for graph in dataset.graphs()}:
+            raise GraphNotFoundError(f"there is no graph <{name}>")
+        dataset.remove_graph(name)
+
+    return edit
+
+
+def parse_graph(data: bytes, suffix: str) -> Graph:
+    """Parse a request body in the syntax of the file suffix `suffix` (`kg.sources`'s table).
+
+    Raises:
+        SourceError: the body is not well-formed; it names the line and column in the body.
+    """
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"body{suffix}"
+        path.write_bytes(data)
+        try:
+            graph = parse_rdf(path)
+        except SourceError as error:
+            raise SourceError("request body", error.detail, error.line, error.column) from error
+    # The parser resolved relative IRIs against the file: there is no base to resolve them by.
+    here = Path(directory).as_uri()
+    if any(isinstance(term, URIRef) and term.startswith(here) for t in graph for term in t):
+        raise SourceError("request body", "a relative IRI has no base here: write absolute IRIs")
+    return graph
+
+
+def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = 120.0) -> Outcome:
+    """Apply `edit` to the store's graphs and write the result, if it conforms, as a new store.
+
+    Args:
+        store: the store directory.
+        edit: the change (`run_update`, `put_graph`, `delete_graph`).
+        base_iri: where the release description's IRIs live (`Settings.base_iri`).
+        wait: seconds to wait for another edit to finish.
+
+    Raises:
+        NotConforming: the edited graphs violate the shapes; carries the report.
+        ReadOnlyGraphError, GraphNotFoundError, QueryError: the edit is refused.
+        NotEditableError, StoreBusyError: the store cannot be edited now, or at all.
+    """
+    with write_lock(store, wait):
+        manifest = read_manifest(store)
+        before = read_graphs(store, manifest)
+        dataset = Dataset(default_union=True)
+        for name, graph in before.items():
+            copy = dataset.graph(name)
+            copy += graph
+        edit(dataset)
+        after = _named_graphs(dataset)
+        if len(dataset.default_graph):
+            raise ReadOnlyGraphError(DEFAULT_GRAPH)
+        changed = _changed(before, after)
+        check_writable(changed, after)
+        check_terms(changed, after)
+        if any(name in KEPT or name.startswith(LINKS) for name in changed):
+            after = derive(after, before)
+            changed = _changed(before, after)
+        if not changed:  # nothing, or only triples that the claims left assert again
+            return Outcome(manifest, changed, frozenset(before))
+        report = validate(_published(after), after.get(SHAPES_GRAPH, Graph()))
+        if not report.conforms_at(Severity.VIOLATION):
+            raise NotConforming(report, "the edit breaks the shapes: nothing was written")
+        unchanged_docs = store if ONTOLOGY_GRAPH not in changed else None
+        graphs, publish = publication(after, manifest.version, base_iri, unchanged_docs)
+        if read_manifest(store) != manifest:
+            raise StoreBusyError("the store was replaced during the edit (a build?): try again")
+        written = write_store(graphs, store, manifest.version, publish)
+        return Outcome(written, changed, frozenset(before))
+
+
+def check_writable(changed: frozenset[URIRef], after: Mapping[URIRef, Graph]) -> None:
+    """Refuse changes to derived graphs and the emptying of the ontology or the study.
+
+    Raises:
+        ReadOnlyGraphError: naming the first graph refused.
+    """
+    for name in sorted(changed):
+        if name in READ_ONLY:
+            raise ReadOnlyGraphError(f"<{name}> cannot be edited: it is {READ_ONLY[name]}")
+        if name.startswith(GRAPH) and name not in KEPT and not name.startswith(LINKS):
+            raise ReadOnlyGraphError(f"<{name}> cannot be edited: {GRAPH} names the build's graphs")
+        if name in KEPT and not len(after.get(name, ())):
+            raise ReadOnlyGraphError(f"<{name}> can be edited but not emptied or removed")
+
+
+def check_terms(changed: frozenset[URIRef], after: Mapping[URIRef, Graph]) -> None:
+    """Refuse triples that are not RDF (a variable, a literal subject), which rdflib's update
+    engine lets through: https://www.w3.org/TR/rdf11-concepts/#section-triples.
+
+    Raises:
+        QueryError: naming the first such triple.
+    """
+    for name in sorted(changed):
+        for s, p, o in after.get(name, ()):
+            if not (isinstance(s, URIRef | BNode) and isinstance(p, URIRef)) or isinstance(
+                o, Variable
+            ):
+                triple = " ".join(term.n3() for term in (s, p, o))
+                raise QueryError(f"<{name}> would hold {triple}, which is not an RDF triple")
+
+
+def derive(after: Graphs, before: Mapping[URIRef, Graph]) -> Graphs:
+    """Derive again what `kg.build.assemble` derives, from the edited sources.
+
+    The study and linkset graphs hold the triples derived from them: what was derived before
+    the edit is taken out, and derived again from what remains.
+    """
+    graphs = dict(after)
+    ontology = graphs.get(ONTOLOGY_GRAPH, Graph())
+    graphs[STUDY_GRAPH] = _again(graphs.get(STUDY_GRAPH), before.get(STUDY_GRAPH), _of_study)
+    links = {
+        n: _again(g, before.get(n), _of_links) for n, g in graphs.items() if n.startswith(LINKS)
+    }
+    graphs.update(links)
+    sources = [ontology, graphs[STUDY_GRAPH], *links.values()]
+    interpretation = asserted(graphs[STUDY_GRAPH], PV.interpretation)
+    inferred = entailments(ontology, sources)
+    interpretation += entailments(ontology, [*sources, interpretation]) - inferred
+    graphs[INTERPRETATION_GRAPH] = interpretation
+    graphs[ENTAILMENT_GRAPH] = inferred
+    return dict(sorted(graphs.items()))
+
+
+def publication(
+    graphs: Mapping[URIRef, Graph], version: str, base_iri: str, docs_from: Path | None = None
+) -> tuple[Graphs, Publish]:
+    """The graphs with a new description, and what writes the dumps and docs: as `kg build`.
+
+    Args:
+        docs_from: a store whose docs still fit (same ontology and shapes), copied instead of
+            rendered again (pyLODE and the canonical serialisations take seconds).
+    """
+    data = {name: graph for name, graph in graphs.items() if name != DESCRIPTION_GRAPH}
+    files = dumps.render(data, version)
+    description = describe(data, version, dumps.dataset_hash(files), base_iri, files)
+    old_docs = docs_from / docs.DIRECTORY if docs_from is not None else None
+    pages = None
+    if old_docs is None or not old_docs.is_dir():
+        pages = docs.documents(data[ONTOLOGY_GRAPH], data[SHAPES_GRAPH])
+
+    def publish(directory: Path) -> None:
+        dumps.write(files, description, directory / "dumps")
+        if pages is not None:
+            docs.write(pages, directory)
+        elif old_docs is not None:
+            shutil.copytree(old_docs, directory / docs.DIRECTORY)
+
+    return {**data, DESCRIPTION_GRAPH: description}, publish
+
+
+def read_graphs(store: Path, manifest: Manifest) -> Graphs:
+    """The release's graphs as the build made them, from its N-Quads dump, checked against
+    the manifest; graphs the manifest lists as empty are there too.
+
+    Raises:
+        NotEditableError: there is no dump, or it is not the one the manifest lists.
+    """
+    digest = manifest.files.get(DUMP.as_posix())
+    try:
+        data = (store / DUMP).read_bytes()
+    except OSError:
+        data = b""
+    if digest is None or hashlib.sha256(data).hexdigest() != digest:
+        raise NotEditableError(
+            f"{store} has no dump of its graphs ({DUMP}): build it with `kg build`"
+        )
+    dataset = Dataset()
+    dataset.parse(data=gzip.decompress(data), format="nquads")
+    graphs = _named_graphs(dataset)
+    for name, count in manifest.triples.items():
+        if count == 0 and ":" in name:
+            graphs.setdefault(URIRef(name), Graph(identifier=URIRef(name)))
+    return graphs
+
+
+@contextmanager
+def write_lock(store: Path, wait: float) -> Iterator[None]:
+    """Hold `<store>.lock`, beside the store (which is renamed on every write), exclusively.
+
+    Raises:
+        StoreBusyError: another process or thread held it for `wait` seconds.
+    """
+    lock = store.with_name(f"{store.name}.lock")
+    with lock.open("ab") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreBusyError(
+                        "another edit of the store is running: try again"
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _named_graphs(dataset: Dataset) -> Graphs:
+    graphs: Graphs = {}
+    for graph in dataset.graphs():
+        if isinstance(graph.identifier, URIRef) and graph.identifier != DATASET_DEFAULT_GRAPH_ID:
+            copy = Graph(identifier=graph.identifier)
+            copy += graph
+            graphs[graph.identifier] = copy
+    return graphs
+
+
+def _changed(before: Mapping[URIRef, Graph], after: Mapping[URIRef, Graph]) -> frozenset[URIRef]:
+    """The graphs added, removed, or whose triples differ."""
+    return frozenset(n for n in {*before, *after} if _triples(before, n) != _triples(after, n))
+
+
+def _triples(graphs: Mapping[URIRef, Graph], name: URIRef) -> frozenset[Any] | None:
+    return frozenset(graphs[name]) if name in graphs else None
+
+
+def _again(new: Graph | None, old: Graph | None, derived: Callable[[Graph], Graph]) -> Graph:
+    """`new` without what was derived from `old`, plus what derives from the rest."""
+    base = (new or Graph()) - derived(old) if old is not None else (new or Graph())
+    return base + derived(base)
+
+
+def _of_study(graph: Graph) -> Graph:
+    return asserted(graph, PV.studyStatement) + derive_provenance(graph)
+
+
+def _of_links(graph: Graph) -> Graph:
+    return asserted(graph, PV.referenceFact)
+
+
+def _published(graphs: Mapping[URIRef, Graph]) -> Graph:
+    """What the shapes validate: every graph but the shapes and the description, as `kg build`."""
+    data = Graph()
+    for name, graph in graphs.items():
+        if name not in (SHAPES_GRAPH, DESCRIPTION_GRAPH):
+            data += graph
+    return data

@@ -1,0 +1,319 @@
+"""A query worker process: `python -m kg.web.executor FD`, one query at a time.
+
+Oxigraph has no time limit and no cancellation (ORDER BY, GROUP BY, COUNT yield nothing until
+done), so each query runs in a process the HTTP side can SIGKILL. The worker is started by exec,
+not fork, and imports only the standard library and Oxigraph (rdflib only for a query that
+mentions SERVICE): it stays small, and shares no state with the HTTP process. It opens the store
+read-only (a small one is then copied into memory, see `IN_MEMORY_TRIPLES`), caps its address
+space with RLIMIT_AS, and reopens the store when the manifest changes (a build or load swaps the
+store directory).
+
+Answers are serialised by Oxigraph. To cut an answer at `max_results` without per-row Python,
+SELECT answers are written as TSV (one line per row, exactly: TSV escapes newlines) through a
+writer that stops Oxigraph after the limit, then re-read and written in the format asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import resource
+import socket
+import sys
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any, cast
+
+import pyoxigraph as ox
+
+from kg.web.federation import ServiceCheckError, expand_codepoints, forbidden, services_in
+from kg.web.messages import (
+    DATABASE,
+    MANIFEST,
+    Outcome,
+    QueryReply,
+    QueryRequest,
+    WorkerConfig,
+    frame,
+    receive,
+    release_of,
+    triples_in,
+)
+
+RESULTS_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+"""Oxigraph's writer for each results media type of `kg.web.negotiation` (a test keeps both)."""
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+"""Oxigraph's writer for each graph media type of `kg.web.negotiation`."""
+IN_MEMORY_TRIPLES = 50_000
+"""A store up to this size is copied into each worker's memory when opened: small queries run
+about twice as fast (measured on the project's store), for some 10 MB per 25,000 triples per
+worker, and the copy takes under a second. Larger stores are queried on disk, read-only."""
+
+_TSV = ox.QueryResultsFormat.TSV
+_PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+"""Formats written with our prefixes, for people reading them."""
+
+# FROM or FROM NAMED outside strings, IRIs and comments: the query names its own dataset,
+# which Oxigraph's union-default-graph option would silently override.
+_NOT_KEYWORDS = re.compile(
+    r'"""[\s\S]*?"""|'
+    r"'''[\s\S]*?'''|"
+    r'"(?:[^"\\\n]|\\.)*"|'
+    r"'(?:[^'\\\n]|\\.)*'|"
+    r'<[^<>"\s]*>|#[^\n]*'
+)
+_FROM = re.compile(r"(?<![\w:?$])FROM\s", re.IGNORECASE)
+
+
+class _LimitReachedError(Exception):
+    """Raised by `_LineWriter` to stop Oxigraph's serialiser once enough lines are written."""
+
+
+class _LineWriter:
+    """A file-like sink for Oxigraph that counts lines and stops after `limit` of them."""
+
+    __slots__ = ("chunks", "limit", "lines")
+
+    def __init__(self, limit: int) -> None:
+        self.chunks: list[bytes] = []
+        self.lines = 0
+        self.limit = limit
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit:
+            raise _LimitReachedError
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the chunks are kept in memory."""
+
+
+class Database:
+    """The store as last opened, reopened when its manifest changes."""
+
+    def __init__(self, store: Path, in_memory_triples: int = IN_MEMORY_TRIPLES) -> None:
+        self.store = store
+        self.in_memory_triples = in_memory_triples
+        self.manifest = str(store / MANIFEST)  # a string: stat on every query, so keep it cheap
+        self.stamp: tuple[int, int, int] | None = None
+        self.release = ("", "")
+        self.handle: ox.Store | None = None
+
+    def current(self) -> ox.Store:
+        """The open store, reopened first if the manifest on disk is not the one opened.
+
+        Raises:
+            OSError: there is no store (yet) or it cannot be opened.
+        """
+        info = os.stat(self.manifest)  # noqa: PTH116 - a Path would cost more than the stat
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        if stamp != self.stamp or self.handle is None:
+            self.handle = None  # let the old store go before the new one opens
+            manifest = Path(self.manifest).read_bytes()
+            try:
+                self.release = release_of(manifest)
+            except ValueError as error:
+                raise OSError(f"{self.store / MANIFEST}: {error}") from error
+            triples = triples_in(manifest)
+            small = triples is not None and triples <= self.in_memory_triples
+            self.handle = _load(self.store / DATABASE, in_memory=small)
+            self.stamp = stamp
+        return self.handle
+
+
+def _load(directory: Path, in_memory: bool) -> ox.Store:
+    """The store read-only, or a copy of it in memory (faster to query)."""
+    on_disk = ox.Store.read_only(str(directory))
+    if not in_memory:
+        return on_disk
+    copy = ox.Store()
+    copy.bulk_load(_bytes(on_disk.dump(format=ox.RdfFormat.N_QUADS)), format=ox.RdfFormat.N_QUADS)
+    return copy
+
+
+def evaluate(database: Database, request: QueryRequest, config: WorkerConfig) -> QueryReply:
+    """Run one query and serialise its answer as asked; never raises for a bad query."""
+    services: tuple[str, ...] | None = None
+    try:
+        store = _open(database)
+    except OSError as error:
+        return _failure(Outcome.UNAVAILABLE, f"the store is not available: {error}", database)
+    if request.check_services:
+        try:
+            services = services_in(request.query, config.prefixes, config.base_iri)
+        except ServiceCheckError as error:
+            return _failure(Outcome.FORBIDDEN_SERVICE, str(error), database, ())
+        if refused := forbidden(services, request.service_allow):
+            message = f"SERVICE is not allowed to {', '.join(refused)}: " + _allowed_hint(request)
+            return _failure(Outcome.FORBIDDEN_SERVICE, message, database, services)
+    try:
+        options = _dataset(request)
+    except ValueError as error:
+        return _failure(Outcome.BAD_DATASET, f"not an IRI in the dataset: {error}", database)
+    try:
+        result = store.query(
+            request.query, prefixes=config.prefixes, base_iri=config.base_iri, **options
+        )
+        return _serialise(result, request, database.release, services, config.prefixes)
+    except SyntaxError as error:
+        return _failure(Outcome.SYNTAX, str(error), database, services)
+    except OSError as error:  # reading the store, or a SERVICE call, failed
+        return _failure(Outcome.UNAVAILABLE, f"the query failed: {error}", database, services)
+
+
+def _open(database: Database) -> ox.Store:
+    """The store, retried briefly: a swap leaves no store at the path for an instant."""
+    for attempt in range(3):
+        try:
+            return database.current()
+        except OSError:
+            if attempt == 2:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def _dataset(request: QueryRequest) -> dict[str, Any]:
+    """Store options for the dataset: the request's, else the query's, else the union.
+
+    https://www.w3.org/TR/sparql11-protocol/#dataset: a dataset given by the protocol
+    overrides the query's FROM and FROM NAMED.
+
+    Raises:
+        ValueError: a graph is not an absolute IRI.
+    """
+    if request.default_graphs is None and request.named_graphs is None:
+        return {"use_default_graph_as_union": not _names_dataset(request.query)}
+    return {
+        "default_graph": [ox.NamedNode(iri) for iri in request.default_graphs or ()],
+        "named_graphs": [ox.NamedNode(iri) for iri in request.named_graphs or ()],
+    }
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_dataset(query: str) -> bool:
+    """Whether the query has a FROM or FROM NAMED clause (cached: queries repeat)."""
+    return bool(_FROM.search(_NOT_KEYWORDS.sub(" ", expand_codepoints(query))))
+
+
+def _serialise(
+    result: Any,
+    request: QueryRequest,
+    release: tuple[str, str],
+    services: tuple[str, ...] | None,
+    prefixes: dict[str, str],
+) -> QueryReply:
+    """The answer in the media type asked for its form, cut at `max_results`."""
+    if isinstance(result, ox.QueryTriples):
+        graph_type = request.graph_type
+        if graph_type is None:
+            return _not_acceptable("CONSTRUCT and DESCRIBE", GRAPH_TYPES, release, services)
+        triples = list(islice(result, request.max_results + 1))
+        cut = len(triples) > request.max_results
+        count = min(len(triples), request.max_results)
+        fmt = GRAPH_TYPES[graph_type]
+        used = prefixes if fmt in _PREFIXED else None
+        body = _bytes(ox.serialize(triples[:count], format=fmt, prefixes=used))
+        return QueryReply(Outcome.OK, graph_type, body, cut, count, release, services)
+    results_type = request.results_type
+    if results_type is None:
+        return _not_acceptable("SELECT and ASK", RESULTS_TYPES, release, services)
+    target = RESULTS_TYPES[results_type]
+    if isinstance(result, ox.QueryBoolean):
+        body = _bytes(result.serialize(format=target))
+        return QueryReply(Outcome.OK, results_type, body, False, 1, release, services)
+    tsv, count, cut = _tsv_rows(result, request.max_results)
+    if target != _TSV or cut:
+        tsv = _bytes(ox.parse_query_results(tsv, format=_TSV).serialize(format=target))
+    return QueryReply(Outcome.OK, results_type, tsv, cut, count, release, services)
+
+
+def _tsv_rows(result: ox.QuerySolutions, limit: int) -> tuple[bytes, int, bool]:
+    """The solutions as TSV, at most `limit` rows; (body, rows, whether some were left out)."""
+    writer = _LineWriter(limit + 1)  # the header line, then one line per row
+    try:
+        result.serialize(cast(Any, writer), format=_TSV)
+    except _LimitReachedError:
+        body = b"".join(writer.chunks)
+        end = -1
+        for _line in range(limit + 1):
+            end = body.index(b"\n", end + 1)
+        return body[: end + 1], limit, True
+    body = b"".join(writer.chunks)
+    return body, body.count(b"\n") - 1, False
+
+
+def _bytes(body: bytes | None) -> bytes:
+    """What Oxigraph's serialisers return when given no output: always bytes, then."""
+    assert body is not None
+    return body
+
+
+def _not_acceptable(
+    forms: str, types: dict[str, Any], release: tuple[str, str], services: tuple[str, ...] | None
+) -> QueryReply:
+    message = f"no acceptable media type for a {forms} answer; this endpoint gives " + ", ".join(
+        types
+    )
+    return QueryReply(Outcome.NOT_ACCEPTABLE, "", message.encode(), False, 0, release, services)
+
+
+def _allowed_hint(request: QueryRequest) -> str:
+    if not request.service_allow:
+        return "this endpoint allows no SERVICE calls"
+    return "allowed endpoints: " + ", ".join(request.service_allow)
+
+
+def _failure(
+    outcome: Outcome,
+    message: str,
+    database: Database,
+    services: tuple[str, ...] | None = None,
+) -> QueryReply:
+    return QueryReply(outcome, "", message.encode(), False, 0, database.release, services)
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Cap the address space: a query that needs more fails here, not on the whole machine."""
+    limit = megabytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def serve(channel: socket.socket) -> None:
+    """Answer queries from `channel` until it closes; the first message is the config."""
+    try:
+        config: WorkerConfig = receive(channel)
+        _limit_memory(config.memory_limit_mb)
+        database = Database(Path(config.store))
+        with contextlib.suppress(OSError):  # until there is a store, queries report it missing
+            _open(database)
+        channel.sendall(frame(database.release))  # ready
+        while True:
+            request: QueryRequest = receive(channel)
+            channel.sendall(frame(evaluate(database, request, config)))
+    except (EOFError, ConnectionError):
+        return  # the server closed our socket: it is stopping, or gave up on this query
+
+
+if __name__ == "__main__":
+    serve(socket.socket(fileno=int(sys.argv[1])))

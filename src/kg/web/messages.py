@@ -1,0 +1,139 @@
+"""What the HTTP process and a query worker say to each other over their socket.
+
+Plain named tuples of strings, bytes and numbers: pickled on one side, unpickled on the other,
+and importable without Oxigraph or a web framework on either side.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import pickle
+import socket
+import struct
+from typing import Any, NamedTuple
+
+DATABASE = "oxigraph"
+"""The Oxigraph directory of a store (`kg.store.DATABASE`; a test keeps the two equal)."""
+MANIFEST = "manifest.json"
+"""The manifest of a store (`kg.store.MANIFEST`; a test keeps the two equal)."""
+
+
+class WorkerConfig(NamedTuple):
+    """Sent once, when the worker starts."""
+
+    store: str
+    prefixes: dict[str, str]
+    base_iri: str | None
+    memory_limit_mb: int
+
+
+class QueryRequest(NamedTuple):
+    """One query and what the client accepts.
+
+    Attributes:
+        query: the query text as sent.
+        default_graphs: `default-graph-uri` values, or None when the request gave none and
+            none of `named_graphs` either (the query's own dataset, else the union).
+        named_graphs: `named-graph-uri` values, or None (see `default_graphs`).
+        results_type: media type for a SELECT or ASK answer; None if none is acceptable.
+        graph_type: media type for a CONSTRUCT or DESCRIBE answer; None if none is acceptable.
+        max_results: rows or triples to send at most; the answer says when it was cut.
+        service_allow: SERVICE endpoints the query may call; checked in the worker when
+            `check_services` (the HTTP side knows the query's verdict otherwise).
+    """
+
+    query: str
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    results_type: str | None
+    graph_type: str | None
+    max_results: int
+    check_services: bool
+    service_allow: tuple[str, ...]
+
+
+class Outcome(enum.StrEnum):
+    """How a query ended; `kg.web.app` maps each to a status."""
+
+    OK = "ok"
+    SYNTAX = "syntax"  # the query does not parse: body is the parser's message
+    BAD_DATASET = "bad-dataset"  # a default-graph-uri or named-graph-uri is not an IRI
+    NOT_ACCEPTABLE = "not-acceptable"  # no acceptable media type for this query form
+    FORBIDDEN_SERVICE = "forbidden-service"  # SERVICE to an endpoint not allowed
+    UNAVAILABLE = "unavailable"  # the store cannot be opened (being replaced, or gone)
+
+
+class QueryReply(NamedTuple):
+    """The answer, or why there is none (`body` is then the message, UTF-8).
+
+    Attributes:
+        release: (version, content hash) of the store the answer was computed on.
+        services: SERVICE endpoints found in the query when the worker checked them.
+    """
+
+    outcome: Outcome
+    media_type: str
+    body: bytes
+    truncated: bool
+    rows: int
+    release: tuple[str, str]
+    services: tuple[str, ...] | None = None
+
+
+def release_of(manifest: bytes) -> tuple[str, str]:
+    """(version, content hash) named by a store manifest's bytes.
+
+    A store written by `kg load` has no content hash; the manifest's own digest stands in for
+    it, since that manifest lists the digest of every file loaded.
+
+    Raises:
+        ValueError: the bytes are not a store manifest.
+    """
+    data = json.loads(manifest)
+    if not isinstance(data, dict) or not isinstance(data.get("version"), str):
+        raise ValueError("not a store manifest")
+    content_hash = data.get("content_hash") or hashlib.sha256(manifest).hexdigest()
+    return data["version"], str(content_hash)
+
+
+def triples_in(manifest: bytes) -> int | None:
+    """How many triples a store manifest counts in all, or None if it does not say."""
+    try:
+        triples = json.loads(manifest).get("triples")
+        return sum(int(count) for count in triples.values())
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+HEADER = struct.Struct("!Q")
+"""Each message is its pickled length as 8 bytes, then the pickle."""
+
+
+def frame(message: Any) -> bytes:
+    """`message` pickled, with its length in front."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(data)) + data
+
+
+def receive(channel: socket.socket) -> Any:
+    """The next message from a blocking socket (the worker's side).
+
+    Raises:
+        EOFError: the other side closed the socket.
+    """
+    (size,) = HEADER.unpack(_exactly(channel, HEADER.size))
+    return pickle.loads(_exactly(channel, size))
+
+
+def _exactly(channel: socket.socket, size: int) -> bytes:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    received = 0
+    while received < size:
+        count = channel.recv_into(view[received:])
+        if count == 0:
+            raise EOFError("the other side closed the socket")
+        received += count
+    return bytes(buffer)

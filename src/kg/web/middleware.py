@@ -1,0 +1,99 @@
+"""Pure ASGI middleware around every route: the access log, the release headers, CORS for reads.
+
+Pure ASGI rather than Starlette's BaseHTTPMiddleware, which costs a task and a stream per
+request. Each request is logged as one line: method, path, status, duration and a short hash of
+the query (never the query string, headers or body: no admin token reaches the log).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from kg.web.state import ReleaseWatcher
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+access_log = logging.getLogger("kg.web.access")
+
+PREFLIGHT_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, HEAD, POST, OPTIONS"),
+    (
+        b"access-control-allow-headers",
+        b"accept, content-type, if-none-match, if-modified-since",
+    ),
+    (b"access-control-max-age", b"86400"),
+    (b"content-length", b"0"),
+]
+"""A CORS preflight answer (https://fetch.spec.whatwg.org/#http-cors-protocol): reads from any
+origin; Authorization is not listed, so browsers send no cross-origin admin requests."""
+
+
+class EndpointHeaders:
+    """Adds `X-KG-Release`, `X-KG-Content-Hash` and, to GET and HEAD, CORS; logs each request.
+
+    Release headers a route set itself (the release an answer was computed on) are left as they
+    are. Paths in `direct` go straight to their ASGI app, past the framework's own layers: the
+    SPARQL endpoint is the hot path.
+    """
+
+    def __init__(
+        self, app: ASGIApp, watcher: ReleaseWatcher, direct: dict[str, ASGIApp] | None = None
+    ) -> None:
+        self.app = app
+        self.watcher = watcher
+        self.direct = direct or {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        method = scope["method"]
+        release = self.watcher.current()
+        extra = [] if release is None else [
+            (b"x-kg-release", release.version.encode()),
+            (b"x-kg-content-hash", release.content_hash.encode()),
+        ]  # fmt: skip
+        if method in ("GET", "HEAD"):
+            extra.append((b"access-control-allow-origin", b"*"))
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", ()))
+                names = [name for name, _ in headers]
+                headers.extend(item for item in extra if item[0] not in names)
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            if method == "OPTIONS":
+                await _preflight(send_with_headers)
+            else:
+                app = self.direct.get(scope["path"], self.app)
+                await app(scope, receive, send_with_headers)
+        finally:
+            query_hash = scope.get("state", {}).get("query_hash", "-")
+            access_log.info(
+                "%s %s %d %.1fms q=%s",
+                method,
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                query_hash,
+            )
+
+
+async def _preflight(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 204, "headers": list(PREFLIGHT_HEADERS)})
+    await send({"type": "http.response.body", "body": b""})

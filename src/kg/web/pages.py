@@ -1,0 +1,263 @@
+"""Linked-data pages: every IRI of ours resolves here, as HTML for people and RDF for machines.
+
+Follows Cool URIs for the Semantic Web (https://www.w3.org/TR/cooluris/#conneg): one path per
+resource, negotiated by Accept (`Vary: Accept`), or fixed by `?format=` or a suffix link
+(`.ttl`, `.jsonld`, `.nt`, `.rdf`, `.html`). Descriptions are queried through the worker pool,
+like /sparql, and carry the same release, ETag and Last-Modified headers. The build's files are
+served too: `/ontology` and `/shapes` (negotiated over `<store>/docs/`), `/docs/<file>`,
+`/dumps/<file>`, and `/.well-known/void` (https://www.w3.org/TR/void/#well-known).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import APIRouter
+from jinja2 import Environment, FileSystemLoader
+from rdflib import Graph
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+
+from kg.describe import STUDY
+from kg.namespaces import PREFIXES
+from kg.web import negotiation, resource
+from kg.web.errors import NotAcceptable
+from kg.web.messages import MANIFEST, QueryRequest
+from kg.web.paths import SUFFIXES, iri_of, path_of, split_suffix, suffix_of
+from kg.web.sparql import (
+    answer_headers,
+    answer_response,
+    current_release,
+    is_not_modified,
+    not_modified_response,
+    run_query,
+)
+from kg.web.state import AppState
+from kg.web.ui import security_headers
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE / "templates"
+STYLESHEET = PACKAGE / "static" / "pages.css"
+PAGE_FORMATS = (negotiation.HTML, *negotiation.DESCRIPTION_FORMATS)
+"""A resource: HTML for people first (a bare `*/*` is most often a browser or curl)."""
+DOCUMENT_FILES = {"text/html": "html", **{fmt.media_type: suf for suf, fmt in SUFFIXES.items()}}
+RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+FILE_TYPES = {
+    ".gz": "application/gzip",
+    ".sha256": "text/plain; charset=utf-8",
+    ".ttl": "text/turtle; charset=utf-8",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".jsonld": "application/ld+json",
+    ".html": "text/html; charset=utf-8",
+}
+DOCS_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+"""pyLODE's page holds its own <style>; it loads nothing and runs no script."""
+VOID_FILE = "dumps/void.ttl"
+
+
+def make_router(state: AppState) -> APIRouter:
+    """The linked-data routes; the templates are loaded once, here."""
+    templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+    router = APIRouter(tags=["linked data"])
+    methods = ["GET", "HEAD"]
+
+    async def describe(request: Request) -> Response:
+        return await resource_response(request, state, templates)
+
+    async def document(request: Request) -> Response:
+        return document_response(request, state, request.url.path.strip("/"))
+
+    async def published(request: Request) -> Response:
+        return file_response(request, state, request.url.path.removeprefix("/"))
+
+    async def void(request: Request) -> Response:
+        return void_response(request, state)
+
+    async def stylesheet(_request: Request) -> Response:
+        return FileResponse(STYLESHEET, media_type="text/css; charset=utf-8")
+
+    router.add_api_route("/id/{rest:path}", describe, methods=methods, include_in_schema=False)
+    router.add_api_route("/graph/{rest:path}", describe, methods=methods, include_in_schema=False)
+    for name in ("ontology", "shapes"):
+        router.add_api_route(f"/{name}", document, methods=methods, include_in_schema=False)
+    for directory in ("docs", "dumps"):
+        router.add_api_route(
+            f"/{directory}/{{name}}", published, methods=methods, include_in_schema=False
+        )
+    router.add_api_route("/.well-known/void", void, methods=methods, include_in_schema=False)
+    router.add_api_route("/pages/pages.css", stylesheet, methods=methods, include_in_schema=False)
+    return router
+
+
+async def resource_response(request: Request, state: AppState, templates: Environment) -> Response:
+    """The description of the resource the path names, in the negotiated format."""
+    path, suffix = split_suffix(request.url.path)
+    base = state.settings.base_iri
+    iri = iri_of(path, base)
+    fmt = _format(request, suffix, PAGE_FORMATS)
+    if iri is None:
+        return not_found(request, templates, fmt)
+    language = preferred_language(request.headers.get("accept-language"))
+    release = current_release(state)
+    etag = release.etag(f"page {iri} {fmt.media_type} {language}")
+    vary = "accept, accept-language" if fmt is negotiation.HTML else "accept"
+    if is_not_modified(request, etag, release):
+        return _with_vary(not_modified_response(etag, release), vary)
+    description, labels = await asyncio.gather(
+        _construct(state, resource.description_query(iri)),
+        _construct(state, resource.labels_query(iri)) if fmt is negotiation.HTML else _nothing(),
+    )
+    if len(description) == 0:
+        return not_found(request, templates, fmt)
+    headers = answer_headers(None, release, etag)
+    headers["vary"] = vary
+    if suffix is None:
+        headers["content-location"] = f"{path}.{suffix_of(fmt)}"
+    if fmt is not negotiation.HTML:
+        body = _serialise(description, fmt.media_type)
+        return answer_response(request, body, fmt.media_type, headers)
+    shown = resource.page(description, labels, iri, language, base)
+    assert shown is not None
+    html = templates.get_template("resource.html").render(
+        page=shown,
+        path=path,
+        language=language,
+        downloads=[(suffix_of(f), f.media_type) for f in negotiation.DESCRIPTION_FORMATS],
+        query_link="/?query=" + quote(resource.select_query(iri), safe=""),
+        release=release,
+        study=str(STUDY),
+        study_path=path_of(str(STUDY), base),
+    )
+    headers.update(security_headers())
+    return answer_response(request, html.encode(), "text/html; charset=utf-8", headers)
+
+
+def document_response(request: Request, state: AppState, name: str) -> Response:
+    """`/ontology` or `/shapes`: the build's file in the negotiated format."""
+    formats = negotiation.DESCRIPTION_FORMATS
+    if name == "ontology":
+        formats = (negotiation.HTML, *formats)
+    fmt = _format(request, None, formats)
+    response = file_response(request, state, f"docs/{name}.{DOCUMENT_FILES[fmt.media_type]}")
+    response.headers["vary"] = "accept"
+    return response
+
+
+def file_response(request: Request, state: AppState, name: str) -> Response:
+    """A file the build published with the store, as its manifest lists it; else 404."""
+    release = current_release(state)
+    store = state.settings.store
+    listed = _published_files(store)
+    if name not in listed:
+        return Response("Not Found\n", status_code=404, media_type="text/plain")
+    etag = release.etag(f"file {name} {listed[name]}")
+    if is_not_modified(request, etag, release):
+        return not_modified_response(etag, release)
+    headers = answer_headers(None, release, etag)
+    del headers["vary"]
+    if name.endswith(".html"):
+        headers["content-security-policy"] = DOCS_POLICY
+    media_type = FILE_TYPES.get(Path(name).suffix, "application/octet-stream")
+    return answer_response(request, (store / name).read_bytes(), media_type, headers)
+
+
+def void_response(request: Request, state: AppState) -> Response:
+    """The VoID/DCAT description of the release, in the negotiated RDF format."""
+    fmt = _format(request, None, negotiation.DESCRIPTION_FORMATS)
+    release = current_release(state)
+    etag = release.etag(f"void {fmt.media_type}")
+    if is_not_modified(request, etag, release):
+        return not_modified_response(etag, release)
+    path = state.settings.store / VOID_FILE
+    if VOID_FILE not in _published_files(state.settings.store):
+        return Response("Not Found\n", status_code=404, media_type="text/plain")
+    graph = Graph().parse(path, format="turtle")
+    headers = answer_headers(None, release, etag)
+    return answer_response(request, _serialise(graph, fmt.media_type), fmt.media_type, headers)
+
+
+def not_found(request: Request, templates: Environment, fmt: negotiation.Format) -> Response:
+    """404, as a page for a browser and as text for anyone else."""
+    headers = {"vary": "accept"}
+    if fmt is negotiation.HTML:
+        body = templates.get_template("not_found.html").render(path=request.url.path)
+        headers.update(security_headers())
+        return HTMLResponse(body, status_code=404, headers=headers)
+    text = f"Not Found: no resource of this dataset is at {request.url.path}\n"
+    return Response(text, status_code=404, media_type="text/plain; charset=utf-8", headers=headers)
+
+
+def preferred_language(header: str | None) -> str:
+    """ "fr" or "en", whichever Accept-Language prefers (RFC 9110 #name-accept-language)."""
+    best, best_q = resource.LANGUAGES[0], 0.0
+    for item in (header or "").split(","):
+        tag, *parameters = item.strip().split(";")
+        primary = tag.strip().lower().split("-")[0]
+        q = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if primary in resource.LANGUAGES and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def _format(
+    request: Request, suffix: negotiation.Format | None, formats: tuple[negotiation.Format, ...]
+) -> negotiation.Format:
+    if suffix is not None:
+        return suffix
+    chosen = negotiation.choose(
+        request.headers.get("accept"), request.query_params.get("format"), formats
+    )
+    if chosen is None:
+        offered = ", ".join(fmt.media_type for fmt in formats)
+        raise NotAcceptable(f"this resource is offered as {offered}")
+    return chosen
+
+
+async def _construct(state: AppState, text: str) -> Graph:
+    """The answer of a CONSTRUCT run by a query worker, parsed."""
+    request = QueryRequest(
+        text, None, None, None, "application/n-triples", state.settings.max_results, False, ()
+    )
+    reply = await run_query(state, request)
+    return Graph().parse(data=reply.body, format="nt")
+
+
+async def _nothing() -> Graph:
+    return Graph()
+
+
+def _serialise(graph: Graph, media_type: str) -> bytes:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
+
+
+def _published_files(store: Path) -> dict[str, str]:
+    """The files the store's manifest lists (path: SHA-256): the only ones served."""
+    manifest = store / MANIFEST
+    files = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+    return dict(files) if isinstance(files, dict) else {}
+
+
+def _with_vary(response: Response, vary: str) -> Response:
+    response.headers["vary"] = vary
+    return response

@@ -1,0 +1,84 @@
+"""The linked-data pages in Debian's Chromium: follow links from an organisation to its legal
+form; external links are listed, never followed; no request leaves 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+from rdflib import Graph, URIRef
+
+from kg.commands.build import publication, with_report
+from kg.config import Settings
+from kg.namespaces import SHAPES_GRAPH
+from kg.store import write_store
+from kg.validate import validate
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+
+
+class Running(Protocol):
+    url: str
+
+
+class Launch(Protocol):
+    """tests/web/conftest.py's `Launcher`: starts `kg serve` on a store."""
+
+    def __call__(self, store: Path, *options: str) -> Running: ...
+
+
+@pytest.fixture(scope="module")
+def base_url(
+    project_graphs: dict[URIRef, Graph],
+    tmp_path_factory: pytest.TempPathFactory,
+    launch_for_module: Launch,
+) -> Iterator[str]:
+    """A server over a store as `kg build` writes it (validation report, docs, dumps)."""
+    path = tmp_path_factory.mktemp("browser") / "store"
+    data = Graph()
+    for name, graph in project_graphs.items():
+        if name != SHAPES_GRAPH:
+            data += graph
+    report = validate(data, project_graphs[SHAPES_GRAPH])
+    graphs, publish = publication(with_report(project_graphs, report), Settings(store=path))
+    write_store(graphs, path, publish=publish)
+    yield launch_for_module(path, "--workers", "2").url
+
+
+def test_get_pages_follows_links_to_legal_form(base_url: str) -> None:
+    requested: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="en-GB")
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto(f"{base_url}/id/organisation/la-ruche-qui-dit-oui")
+            assert page.locator('#external-links a[href*="dbpedia.org"]').count() >= 1
+            assert page.locator('#external-links a[href*="wikipedia.org"]').count() >= 1
+            page.locator('a[href="/id/legal-form/sas"]').first.click()
+            page.wait_for_url("**/id/legal-form/sas")
+            assert page.locator("h1").inner_text().startswith("SAS")
+            assert "5710" in page.locator("#properties").inner_text()
+            elf = page.locator('a.external[href="https://rdf.gleif.org/EntityLegalForm/ELF-6CHY"]')
+            assert elf.count() == 1
+            assert "nofollow" in (elf.get_attribute("rel") or "")
+        finally:
+            browser.close()
+    hosts = {urlsplit(url).hostname for url in requested}
+    assert hosts == {"127.0.0.1"}, requested

@@ -1,0 +1,84 @@
+"""`kg serve` on the command line: its options, their environment variables, its failures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+KG = str(Path(sys.executable).parent / "kg")
+ROOT = Path(__file__).resolve().parents[2]
+OPTIONS = {
+    "--host": "KG_HOST",
+    "--port": "KG_PORT",
+    "--store": "KG_STORE",
+    "--workers": "KG_WORKERS",
+    "--timeout": "KG_TIMEOUT",
+    "--max-results": "KG_MAX_RESULTS",
+    "--max-query-length": "KG_MAX_QUERY_LENGTH",
+    "--max-body-bytes": "KG_MAX_BODY_BYTES",
+    "--memory-limit-mb": "KG_MEMORY_LIMIT_MB",
+    "--admin-token": "KG_ADMIN_TOKEN",
+    "--service-allow": "KG_SERVICE_ALLOW",
+    "--base-iri": "KG_BASE_IRI",
+}
+
+
+def kg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    return subprocess.run(
+        [KG, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**environment, "COLUMNS": "200", **(env or {})},
+    )
+
+
+def test_serve_help_lists_every_option_and_its_variable() -> None:
+    run = kg("serve", "--help")
+    assert run.returncode == 0
+    for option, variable in OPTIONS.items():
+        assert option in run.stdout
+        assert variable in run.stdout
+
+
+def test_serve_without_a_store_exits_2(tmp_path: Path) -> None:
+    run = kg("serve", "--store", str(tmp_path / "nothing"), "--port", "0")
+    assert run.returncode == 2
+    assert "not a store" in run.stderr
+
+
+@pytest.mark.parametrize("option", [("--workers", "0"), ("--timeout", "-1"), ("--port", "70000")])
+def test_serve_bad_option_value_exits_2(built_store: Path, option: tuple[str, str]) -> None:
+    run = kg("serve", "--store", str(built_store), *option)
+    assert run.returncode == 2
+
+
+def test_serve_bad_environment_value_exits_2(built_store: Path) -> None:
+    run = kg("serve", "--store", str(built_store), env={"KG_MAX_RESULTS": "lots"})
+    assert run.returncode == 2
+
+
+def test_serve_reads_settings_from_environment(client: httpx.Client, server: object) -> None:
+    # The session server was given KG_WORKERS=2 and KG_MAX_RESULTS=500 in its environment.
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.headers["x-kg-result-limit"] == "500"
+    assert len(response.json()["results"]["bindings"]) == 500
+    assert "with 2 query workers" in server.log_text()  # type: ignore[attr-defined]
+
+
+def test_make_serve_builds_then_serves() -> None:
+    run = subprocess.run(
+        ["make", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0
+    lines = run.stdout.splitlines()
+    build = next(i for i, line in enumerate(lines) if "kg build" in line)
+    serve = next(i for i, line in enumerate(lines) if "kg serve" in line)
+    assert build < serve
