@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.package-lock.json
 STORE  ?= .kg/store
 
-.PHONY: install ui browser build validate serve test lint format clean
+.PHONY: install ui browser build validate serve test lint format clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,19 @@ test: lint browser
 
 clean:
 	rm -rf .kg .pytest_cache .ruff_cache .mypy_cache
+
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
+BENCH_ARGS  ?= --sizes 10k,100k,1m --duration 15s --connections 8
+
+$(BENCH_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+# Not a test: our endpoint against Oxigraph's server and rdflib-endpoint, at 10k, 100k and 1M
+# triples; writes bench/RESULTS.md. Takes 10-20 minutes. See bench/README.md.
+bench: install $(BENCH_STAMP)
+	@command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
+	$(BENCH_VENV)/bin/python bench/run.py $(BENCH_ARGS)

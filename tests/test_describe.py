@@ -459,3 +459,11 @@ def test_htaccess_redirects(
 def test_htaccess_covers_every_iri_space_of_the_graph() -> None:
     covered = {path.split("/", 1)[0] for path, _a, status, _l in REQUESTS if status}
     assert {"ontology", "shapes", "id", "graph", "releases", "dumps", "sparql"} <= covered
+
+
+def test_a_term_without_namespace_adds_no_vocabulary(project_graphs: dict[URIRef, Graph]) -> None:
+    extra = Graph()
+    extra.add((URIRef("urn:x:s"), URIRef("urn:x:p"), URIRef("urn:x:o")))
+    graphs = {**project_graphs, URIRef("urn:x:g"): extra}
+    described = describe(graphs, "0.0.0", "0" * 64)
+    assert URIRef("") not in set(described.objects(None, VOID.vocabulary))

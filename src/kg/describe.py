@@ -258,7 +258,10 @@ def _add_checksum(out: Graph, node: URIRef, sha256: str) -> None:
 def _vocabularies(graph: Graph) -> set[str]:
     """Namespaces of the properties and classes used (https://www.w3.org/TR/void/#vocabularies)."""
     terms: Iterable[object] = [*graph.predicates(unique=True), *graph.objects(None, RDF.type)]
-    return {_namespace(str(term)) for term in terms if isinstance(term, URIRef)}
+    namespaces = {_namespace(str(term)) for term in terms if isinstance(term, URIRef)}
+    # A term with neither '#' nor '/' (urn:x:p, written by an update) names no vocabulary.
+    namespaces.discard("")
+    return namespaces
 
 
 def _namespace(iri: str) -> str:
