@@ -23,10 +23,10 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 
 from kg.describe import STUDY
 from kg.namespaces import PREFIXES
-from kg.web import negotiation, resource
+from kg.web import listing, negotiation, resource
 from kg.web.errors import NotAcceptable
 from kg.web.messages import MANIFEST, QueryRequest
-from kg.web.paths import SUFFIXES, iri_of, path_of, split_suffix, suffix_of
+from kg.web.paths import SUFFIXES, iri_of, kind_iri, path_of, split_suffix, suffix_of
 from kg.web.sparql import (
     answer_headers,
     answer_response,
@@ -69,12 +69,18 @@ VOID_FILE = "dumps/void.ttl"
 
 def make_router(state: AppState) -> APIRouter:
     """The linked-data routes; the templates are loaded once, here."""
-    templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+    templates = templates_environment()
     router = APIRouter(tags=["linked data"])
     methods = ["GET", "HEAD"]
 
     async def describe(request: Request) -> Response:
         return await resource_response(request, state, templates)
+
+    async def index(request: Request) -> Response:
+        return await listing_response(request, state, templates, None)
+
+    async def kind(request: Request) -> Response:
+        return await listing_response(request, state, templates, request.path_params["kind"])
 
     async def document(request: Request) -> Response:
         return document_response(request, state, request.url.path.strip("/"))
@@ -88,6 +94,8 @@ def make_router(state: AppState) -> APIRouter:
     async def stylesheet(_request: Request) -> Response:
         return FileResponse(STYLESHEET, media_type="text/css; charset=utf-8")
 
+    router.add_api_route("/id/", index, methods=methods, include_in_schema=False)
+    router.add_api_route("/id/{kind}/", kind, methods=methods, include_in_schema=False)
     router.add_api_route("/id/{rest:path}", describe, methods=methods, include_in_schema=False)
     router.add_api_route("/graph/{rest:path}", describe, methods=methods, include_in_schema=False)
     for name in ("ontology", "shapes"):
@@ -99,6 +107,11 @@ def make_router(state: AppState) -> APIRouter:
     router.add_api_route("/.well-known/void", void, methods=methods, include_in_schema=False)
     router.add_api_route("/pages/pages.css", stylesheet, methods=methods, include_in_schema=False)
     return router
+
+
+def templates_environment() -> Environment:
+    """The pages' templates, every value HTML-escaped."""
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
 
 
 async def resource_response(request: Request, state: AppState, templates: Environment) -> Response:
@@ -139,6 +152,50 @@ async def resource_response(request: Request, state: AppState, templates: Enviro
         release=release,
         study=str(STUDY),
         study_path=path_of(str(STUDY), base),
+    )
+    headers.update(security_headers())
+    return answer_response(request, html.encode(), "text/html; charset=utf-8", headers)
+
+
+async def listing_response(
+    request: Request, state: AppState, templates: Environment, kind: str | None
+) -> Response:
+    """`/id/` (the kinds, with counts) or `/id/<kind>/` (its resources, by label).
+
+    The kind is checked against `kg.web.paths.KIND_PATTERN` before it goes into a query; a kind
+    with no resource is not found.
+    """
+    base = state.settings.base_iri
+    fmt = _format(request, None, PAGE_FORMATS)
+    iri = f"{base}id/" if kind is None else kind_iri(kind, base)
+    if iri is None:
+        return not_found(request, templates, fmt)
+    language = preferred_language(request.headers.get("accept-language"))
+    release = current_release(state)
+    etag = release.etag(f"listing {iri} {fmt.media_type} {language}")
+    vary = "accept, accept-language" if fmt is negotiation.HTML else "accept"
+    if is_not_modified(request, etag, release):
+        return _with_vary(not_modified_response(etag, release), vary)
+    query = listing.kinds_query(base) if kind is None else listing.members_query(iri)
+    answer = await _construct(state, query)
+    if kind is None:
+        entries = listing.kinds(answer, base)
+    else:
+        entries = listing.members(answer, iri, language, base)
+    if not entries:
+        return not_found(request, templates, fmt)
+    headers = answer_headers(None, release, etag)
+    headers["vary"] = vary
+    if fmt is not negotiation.HTML:
+        return answer_response(request, _serialise(answer, fmt.media_type), fmt.media_type, headers)
+    html = templates.get_template("listing.html").render(
+        kind=kind,
+        entries=entries,
+        iri=iri,
+        path=request.url.path,
+        language=language,
+        downloads=[(suffix_of(f), f.media_type) for f in negotiation.DESCRIPTION_FORMATS],
+        release=release,
     )
     headers.update(security_headers())
     return answer_response(request, html.encode(), "text/html; charset=utf-8", headers)

@@ -13,7 +13,13 @@ from urllib.parse import quote
 
 from kg.web.negotiation import DESCRIPTION_FORMATS, HTML, Format
 
-RESOURCE_PATH = re.compile(r"^/(?:id/[a-z0-9-]+|graph)/[A-Za-z0-9_-]+(?:[./~][A-Za-z0-9_-]+)*$")
+KIND = r"[a-z0-9-]+"
+"""A kind of resource, the segment after `/id/` (`organisation`, `legal-form`)."""
+
+KIND_PATTERN = re.compile(rf"^{KIND}$")
+"""A whole kind: checked before a kind is written into a query (see `RESOURCE_PATH`)."""
+
+RESOURCE_PATH = re.compile(rf"^/(?:id/{KIND}|graph)/[A-Za-z0-9_-]+(?:[./~][A-Za-z0-9_-]+)*$")
 """A path that may name a resource: what the build mints (slugs), nothing a query could misread.
 
 The IRI built from such a path is written into a query between `<` and `>`; this pattern
@@ -38,6 +44,11 @@ def iri_of(path: str, base: str) -> str | None:
     if not RESOURCE_PATH.match(path):
         return None
     return base + path.removeprefix("/")
+
+
+def kind_iri(kind: str, base: str) -> str | None:
+    """`<base>id/<kind>/`, the IRI of the listing of a kind, or None if `kind` is not one."""
+    return f"{base}id/{kind}/" if KIND_PATTERN.match(kind) else None
 
 
 def split_suffix(path: str) -> tuple[str, Format | None]:
