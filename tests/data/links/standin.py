@@ -3,8 +3,8 @@
     python standin.py DATA.ttl [--log FILE] [--delay SECONDS]
 
 Loads DATA.ttl into an in-memory Oxigraph store, listens on a free loopback port, prints the
-port on the first line of stdout, then answers SELECT queries (GET ?query= or POST form) with
-SPARQL JSON results. Paths:
+port on the first line of stdout, then answers SELECT queries (GET ?query=, POST form, or POST
+application/sparql-query as Oxigraph's SERVICE sends) with SPARQL JSON results. Paths:
 
     /sparql        answers
     /slow/sparql   answers after --delay seconds (to test time limits)
@@ -42,8 +42,13 @@ def main() -> None:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8"))
-            self._answer(urllib.parse.urlsplit(self.path).path, form.get("query", [""])[0])
+            body = self.rfile.read(length).decode("utf-8")
+            media_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if media_type == "application/sparql-query":  # as Oxigraph's SERVICE sends it
+                query = body
+            else:
+                query = urllib.parse.parse_qs(body).get("query", [""])[0]
+            self._answer(urllib.parse.urlsplit(self.path).path, query)
 
         def _answer(self, path: str, query: str) -> None:
             if args.log:
