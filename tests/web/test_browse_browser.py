@@ -4,24 +4,13 @@ Debian's Chromium: click by click, following only our own links; no request leav
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import expect, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SAS = re.compile(r"^SAS\b")
 ELF = "https://rdf.gleif.org/EntityLegalForm/ELF-6CHY"
 DBPEDIA = "http://dbpedia.org/resource/The_Food_Assembly"

@@ -9,6 +9,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
 from rdflib import Graph, URIRef
 
@@ -17,18 +18,6 @@ from kg.config import Settings
 from kg.namespaces import SHAPES_GRAPH
 from kg.store import write_store
 from kg.validate import validate
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -37,17 +38,6 @@ from kg.web.ui import (
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "queries" / "examples").glob("*.rq"))
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 COUNT_ORGANISATIONS = (
     "SELECT (COUNT(DISTINCT ?o) AS ?n) "
     "WHERE { ?o a <https://w3id.org/partage/ontology#Organisation> }"
