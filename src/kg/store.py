@@ -28,6 +28,7 @@ from kg import __version__
 from kg.build import content_hash
 from kg.errors import QueryError, SourceError, UsageError
 from kg.namespaces import PREFIXES
+from kg.query_text import names_dataset
 from kg.sources import parse_rdf, rdf_format
 
 DATABASE = "oxigraph"
@@ -72,16 +73,6 @@ TABLE = "table"
 
 QUERY_FORMATS = (TABLE, *RESULTS_FORMATS, *GRAPH_FORMATS)
 
-# A FROM clause (FROM NAMED aside) outside strings, IRIs and comments: the query names its own
-# default graph, which Oxigraph's union-default-graph option would silently override.
-_NOT_KEYWORDS = re.compile(
-    r'"""[\s\S]*?"""|'
-    r"'''[\s\S]*?'''|"
-    r'"(?:[^"\\\n]|\\.)*"|'
-    r"'(?:[^'\\\n]|\\.)*'|"
-    r'<[^<>"\s]*>|#[^\n]*'
-)
-_FROM = re.compile(r"(?<![\w:?$])FROM\s++(?!NAMED\b)", re.IGNORECASE)
 
 Progress = Callable[[str, Path], None]
 """Called with ("checked" | "loaded", file) after each step of `load_files`."""
@@ -255,8 +246,8 @@ class Statistics:
 def run_query(store_path: Path, sparql: str, fmt: str | None = None) -> Answer:
     """Run a SPARQL query on the store, whose default graph is then the union of all graphs.
 
-    Our prefixes (`kg.namespaces.PREFIXES`) are predeclared. A query with a FROM clause keeps
-    the default graph it names.
+    Our prefixes (`kg.namespaces.PREFIXES`) are predeclared. A query with FROM or FROM NAMED
+    keeps the dataset it names, as the endpoint does (`kg.query_text.names_dataset`).
 
     Args:
         store_path: the store directory.
@@ -268,7 +259,7 @@ def run_query(store_path: Path, sparql: str, fmt: str | None = None) -> Answer:
         UsageError: `fmt` does not fit the query form (e.g. `csv` for a CONSTRUCT).
     """
     database = open_store(store_path)
-    union = not _FROM.search(_NOT_KEYWORDS.sub(" ", sparql))
+    union = not names_dataset(sparql)
     try:
         result = database.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=union)
     except SyntaxError as error:

@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from kg.namespaces import PREFIXES
+from kg.query_text import expand_codepoints
 from kg.web.federation import (
     SERVICE_VARIABLE,
     ServiceCheckError,
-    expand_codepoints,
     fetches_in_update,
     forbidden,
     may_call_services,

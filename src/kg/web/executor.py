@@ -16,9 +16,7 @@ writer that stops Oxigraph after the limit, then re-read and written in the form
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
-import re
 import resource
 import socket
 import sys
@@ -29,7 +27,8 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
-from kg.web.federation import ServiceCheckError, expand_codepoints, forbidden, services_in
+from kg.query_text import names_dataset
+from kg.web.federation import ServiceCheckError, forbidden, services_in
 from kg.web.messages import (
     DATABASE,
     MANIFEST,
@@ -67,17 +66,6 @@ worker, and the copy takes under a second. Larger stores are queried on disk, re
 _TSV = ox.QueryResultsFormat.TSV
 _PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
 """Formats written with our prefixes, for people reading them."""
-
-# FROM or FROM NAMED outside strings, IRIs and comments: the query names its own dataset,
-# which Oxigraph's union-default-graph option would silently override.
-_NOT_KEYWORDS = re.compile(
-    r'"""[\s\S]*?"""|'
-    r"'''[\s\S]*?'''|"
-    r'"(?:[^"\\\n]|\\.)*"|'
-    r"'(?:[^'\\\n]|\\.)*'|"
-    r'<[^<>"\s]*>|#[^\n]*'
-)
-_FROM = re.compile(r"(?<![\w:?$])FROM\s", re.IGNORECASE)
 
 
 class _LimitReachedError(Exception):
@@ -200,17 +188,11 @@ def _dataset(request: QueryRequest) -> dict[str, Any]:
         ValueError: a graph is not an absolute IRI.
     """
     if request.default_graphs is None and request.named_graphs is None:
-        return {"use_default_graph_as_union": not _names_dataset(request.query)}
+        return {"use_default_graph_as_union": not names_dataset(request.query)}
     return {
         "default_graph": [ox.NamedNode(iri) for iri in request.default_graphs or ()],
         "named_graphs": [ox.NamedNode(iri) for iri in request.named_graphs or ()],
     }
-
-
-@functools.lru_cache(maxsize=1024)
-def _names_dataset(query: str) -> bool:
-    """Whether the query has a FROM or FROM NAMED clause (cached: queries repeat)."""
-    return bool(_FROM.search(_NOT_KEYWORDS.sub(" ", expand_codepoints(query))))
 
 
 def _serialise(

@@ -10,11 +10,10 @@ expanded, a query whose lower-cased text does not contain "service" cannot hold 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+from kg.query_text import expand_codepoints
 
 SERVICE_VARIABLE = "?"
 """Stands for `SERVICE ?var`: an endpoint chosen at run time, which no allowlist can admit."""
@@ -22,22 +21,6 @@ SERVICE_VARIABLE = "?"
 
 class ServiceCheckError(ValueError):
     """rdflib could not read the query, so its SERVICE calls cannot be known."""
-
-
-def expand_codepoints(text: str) -> str:
-    r"""The query as the SPARQL grammar reads it: `\uXXXX` and `\UXXXXXXXX` replaced.
-
-    https://www.w3.org/TR/sparql11-query/#codepointEscape. An escape beyond U+10FFFF is left
-    as it is (the parser rejects it).
-    """
-    if "\\" not in text:
-        return text
-    return _CODEPOINT.sub(_codepoint, text)
-
-
-def _codepoint(match: re.Match[str]) -> str:
-    value = int(match[1] or match[2], 16)
-    return chr(value) if value <= 0x10FFFF else match[0]
 
 
 def may_call_services(text: str) -> bool:
