@@ -17,12 +17,11 @@ import typer
 from rdflib import Graph, URIRef
 from rich.table import Table
 
-from kg import __version__, docs, dumps
+from kg import __version__, updates
 from kg.build import assemble
 from kg.commands import EXIT_NOT_CONFORMING, console, exit_codes, settings
 from kg.config import Settings
-from kg.describe import describe
-from kg.namespaces import DESCRIPTION_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, VALIDATION_GRAPH
+from kg.namespaces import SHAPES_GRAPH, VALIDATION_GRAPH
 from kg.report import render
 from kg.sources import load_project
 from kg.store import Manifest, Publish, write_store
@@ -84,18 +83,10 @@ def publication(
 ) -> tuple[dict[URIRef, Graph], Publish]:
     """The graphs with the description added, and what writes the dumps and docs.
 
-    The description lists the dumps with their checksums, so the dumps are rendered first, from
-    every graph but the description (see kg.dumps); the files are written by `write_store`.
+    The same publication an edit through the endpoint makes (`kg.updates.publication`), so a
+    build and an update give the same release for the same graphs.
     """
-    files = dumps.render(graphs, __version__)
-    description = describe(graphs, __version__, dumps.dataset_hash(files), config.base_iri, files)
-    pages = docs.documents(graphs[ONTOLOGY_GRAPH], graphs[SHAPES_GRAPH])
-
-    def publish(store: Path) -> None:
-        dumps.write(files, description, store / "dumps")
-        docs.write(pages, store)
-
-    return {**graphs, DESCRIPTION_GRAPH: description}, publish
+    return updates.publication(graphs, __version__, config.base_iri)
 
 
 def _summarise(manifest: Manifest, store: Path, seconds: float) -> None:
