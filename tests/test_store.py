@@ -18,6 +18,7 @@ from kg.store import (
     DEFAULT_GRAPH,
     MANIFEST,
     OX_FORMATS,
+    SNAPSHOT,
     load_files,
     open_store,
     read_manifest,
@@ -143,6 +144,30 @@ def test_load_files_adds_to_a_built_store(tmp_path: Path, built: Path) -> None:
     assert manifest.triples["http://e/g"] == 2
     assert manifest.triples[str(STUDY_GRAPH)] == read_manifest(built).triples[str(STUDY_GRAPH)]
     assert manifest.content_hash is None  # no longer what a build made
+
+
+def quads_of(snapshot_file: Path) -> int:
+    return sum(1 for line in snapshot_file.read_text(encoding="utf-8").splitlines() if line)
+
+
+def test_write_store_keeps_a_snapshot_of_every_quad(built: Path) -> None:
+    assert quads_of(built / SNAPSHOT) == sum(read_manifest(built).triples.values())
+
+
+def test_snapshot_is_not_a_published_file(built: Path) -> None:
+    assert SNAPSHOT not in read_manifest(built).files
+
+
+def test_load_files_snapshot_holds_the_store_before_and_the_files_loaded(
+    tmp_path: Path, project_graphs: dict[URIRef, Graph]
+) -> None:
+    store = tmp_path / "store"
+    write_store(project_graphs, store)
+    data = tmp_path / "a.ttl"
+    data.write_text(GOOD_TTL)
+    manifest = load_files([data], store, graph="http://e/g")
+    assert quads_of(store / SNAPSHOT) == sum(manifest.triples.values())
+    assert "<http://e/a> <http://e/p> <http://e/b> <http://e/g> ." in (store / SNAPSHOT).read_text()
 
 
 def test_load_refuses_a_batch_with_one_bad_file_and_loads_nothing(tmp_path: Path) -> None:

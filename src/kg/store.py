@@ -1,10 +1,12 @@
 """The built store on disk: the only module that uses pyoxigraph.
 
 A store is a directory this module owns: `<store>/oxigraph/` (the Oxigraph database),
-`<store>/manifest.json` (package version, content hash, triples per graph) and whatever files a
-build publishes with it (dumps, docs: see `write_store`'s `publish`). Every write is
-built in a sibling `<store>.tmp-<random>` directory and swapped in by renames, so a failed build
-or load never touches the store already there and readers never see half a store.
+`<store>/manifest.json` (package version, content hash, triples per graph), `<store>/snapshot.nq`
+(the same quads as N-Quads: the endpoint's query worker loads it into memory in a few seconds
+per million triples, where copying them out of the database takes four times longer) and
+whatever files a build publishes with it (dumps, docs: see `write_store`'s `publish`). Every
+write is built in a sibling `<store>.tmp-<random>` directory and swapped in by renames, so a
+failed build or load never touches the store already there and readers never see half a store.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from kg.sources import parse_rdf, rdf_format
 
 DATABASE = "oxigraph"
 MANIFEST = "manifest.json"
+SNAPSHOT = "snapshot.nq"
 DEFAULT_GRAPH = "default"
 """Manifest key of the store's default graph (graph IRIs always hold a colon, this never does)."""
 
@@ -120,7 +123,7 @@ def write_store(
     staging = _sibling(path, "tmp")
     staging.mkdir(parents=True)
     try:
-        nquads = staging / "graphs.nq"
+        nquads = staging / SNAPSHOT
         with nquads.open("wb") as out:
             for name in sorted(graphs):
                 out.write(_nquads(graphs[name], name))
@@ -129,7 +132,6 @@ def write_store(
             database.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         except SyntaxError as error:
             raise UsageError(f"Oxigraph rejects a term of the built graphs: {error}") from error
-        nquads.unlink()
         triples = {str(name): 0 for name in graphs} | _graph_sizes(database)
         database.flush()
         del database  # closes the database before its directory is renamed
@@ -210,6 +212,7 @@ def load_files(
         for path in files:
             database.bulk_load(path=str(path), format=OX_FORMATS[rdf_format(path)], to_graph=target)
             report("loaded", path)
+        database.dump(output=str(staging / SNAPSHOT), format=ox.RdfFormat.N_QUADS)
         triples = _graph_sizes(database)
         database.flush()
         del database
@@ -371,7 +374,7 @@ def _published_files(staging: Path, publish: Publish) -> dict[str, str]:
     return {
         file.relative_to(staging).as_posix(): hashlib.sha256(file.read_bytes()).hexdigest()
         for file in sorted(staging.rglob("*"))
-        if file.is_file() and file.relative_to(staging).parts[0] != DATABASE
+        if file.is_file() and file.relative_to(staging).parts[0] not in (DATABASE, SNAPSHOT)
     }
 
 
