@@ -34,14 +34,17 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, description="query worker processes"
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="queries run at once"
     )
     timeout: float = Field(default=30.0, gt=0, description="query time limit, seconds")
     max_results: int = Field(default=10_000, ge=1, description="rows or triples per answer")
     max_query_length: int = Field(default=100_000, ge=1, description="characters")
     max_body_bytes: int = Field(default=1_000_000, ge=1, description="request body size cap")
     memory_limit_mb: int = Field(
-        default=2048, ge=768, description="address space (RLIMIT_AS) of a query worker"
+        default=2048, ge=768, description="address space (RLIMIT_AS) of the query worker"
+    )
+    in_memory_triples: int = Field(
+        default=2_000_000, ge=0, description="a store up to this size is queried in memory"
     )
     cache_mb: int = Field(default=64, ge=0, description="cache of small answers; 0: none")
     admin_token: SecretStr | None = None

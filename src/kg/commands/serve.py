@@ -1,8 +1,9 @@
 """`kg serve`: the SPARQL endpoint over the built store, at http://HOST:PORT/sparql.
 
-One HTTP process (uvicorn, asyncio) and a pool of query worker processes (`kg.web.pool`): the
-HTTP side only parses, negotiates and waits, so one process keeps up with the workers, and one
-pool per server gives one limit on concurrent queries and one cache.
+One HTTP process (uvicorn, asyncio) and a query worker process (`kg.web.pool`) that evaluates
+`--workers` queries at once on threads sharing one copy of the store: the HTTP side only
+parses, negotiates and waits, so one process keeps up with the worker, and one pool per server
+gives one limit on concurrent queries and one cache.
 
 Every option is also read from its KG_* environment variable (shown by --help); the option
 wins. Prefer KG_ADMIN_TOKEN to --admin-token: command lines are visible to other users.
@@ -30,7 +31,7 @@ def serve(
     root: Annotated[Path | None, typer.Option(help="Project root. (env KG_ROOT)")] = None,
     workers: Annotated[
         int | None,
-        typer.Option(help="Query worker processes kept ready. (env KG_WORKERS; default: CPUs)"),
+        typer.Option(help="Queries evaluated at once. (env KG_WORKERS; default: CPUs)"),
     ] = None,
     timeout: Annotated[
         float | None, typer.Option(help="Time limit of a query, seconds. (env KG_TIMEOUT; 30)")
@@ -47,7 +48,14 @@ def serve(
     ] = None,
     memory_limit_mb: Annotated[
         int | None,
-        typer.Option(help="Address space of a query worker, MB. (env KG_MEMORY_LIMIT_MB)"),
+        typer.Option(help="Address space of the query worker, MB. (env KG_MEMORY_LIMIT_MB)"),
+    ] = None,
+    in_memory_triples: Annotated[
+        int | None,
+        typer.Option(
+            help="A store up to this many triples is queried in memory (about 350 MB per "
+            "million), a larger one on disk; 0: always on disk. (env KG_IN_MEMORY_TRIPLES)"
+        ),
     ] = None,
     cache_mb: Annotated[
         int | None, typer.Option(help="Cache of small answers, MB; 0: none. (env KG_CACHE_MB)")
@@ -79,6 +87,7 @@ def serve(
             "max_query_length": max_query_length,
             "max_body_bytes": max_body_bytes,
             "memory_limit_mb": memory_limit_mb,
+            "in_memory_triples": in_memory_triples,
             "cache_mb": cache_mb,
             "admin_token": admin_token,
             "service_allow": tuple(service_allow) if service_allow else None,
@@ -113,7 +122,7 @@ def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
         raise UsageError(str(error)) from error
     app = create_app(config)
     logging.getLogger("kg.web").info(
-        "serving %s at http://%s:%d/sparql with %d query workers, %g s per query",
+        "serving %s at http://%s:%d/sparql, %d queries at once, %g s per query",
         config.store,
         config.host,
         config.port,

@@ -60,9 +60,13 @@ def create_app(settings: Settings) -> FastAPI:
     if watcher.current() is None:
         raise UsageError(f"{settings.store} is not a store (no manifest): run `kg build`")
     config = WorkerConfig(
-        str(settings.store), dict(PREFIXES), settings.base_iri, settings.memory_limit_mb
+        str(settings.store),
+        dict(PREFIXES),
+        settings.base_iri,
+        settings.memory_limit_mb,
+        in_memory_triples=settings.in_memory_triples,
     )
-    pool = QueryPool(config, settings.workers, limit=settings.workers + 2)
+    pool = QueryPool(config, threads=settings.workers + 2)
     state = AppState(settings, watcher, pool, ResponseCache(settings.cache_mb * 1024 * 1024))
 
     @asynccontextmanager

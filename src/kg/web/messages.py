@@ -18,15 +18,26 @@ DATABASE = "oxigraph"
 """The Oxigraph directory of a store (`kg.store.DATABASE`; a test keeps the two equal)."""
 MANIFEST = "manifest.json"
 """The manifest of a store (`kg.store.MANIFEST`; a test keeps the two equal)."""
+SNAPSHOT = "snapshot.nq"
+"""The store's quads as N-Quads (`kg.store.SNAPSHOT`; a test keeps the two equal): a worker
+loads it into memory faster than it could copy the database."""
 
 
 class WorkerConfig(NamedTuple):
-    """Sent once, when the worker starts."""
+    """Sent once, when the worker starts.
+
+    Attributes:
+        threads: queries the worker evaluates at once.
+        in_memory_triples: a store up to this size is loaded into memory, a larger one is
+            queried on disk.
+    """
 
     store: str
     prefixes: dict[str, str]
     base_iri: str | None
     memory_limit_mb: int
+    threads: int = 2
+    in_memory_triples: int = 2_000_000
 
 
 class QueryRequest(NamedTuple):
@@ -108,7 +119,9 @@ def triples_in(manifest: bytes) -> int | None:
 
 
 HEADER = struct.Struct("!Q")
-"""Each message is its pickled length as 8 bytes, then the pickle."""
+"""Each message is its pickled length as 8 bytes, then the pickle. After the config and the
+worker's first answer (its release), queries and replies travel as `(number, message)` pairs:
+the worker answers several queries at once, in the order they finish."""
 
 
 def frame(message: Any) -> bytes:

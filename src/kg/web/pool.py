@@ -1,23 +1,30 @@
-"""The HTTP side of the query workers: start them, hand each one query, enforce the deadline.
+"""The HTTP side of the query worker: start it, hand it queries, enforce their deadlines.
 
-Each worker is a `python -m kg.web.executor` process joined by a socket pair, started by exec
-from this process (which never opens the store). A query waits for the reply with the request's
-deadline; past it, the worker is SIGKILLed and replaced, and the client gets a 503. A worker
-that dies (its memory cap) gives a 503 too. `workers` processes are kept warm; when all are
-busy another is started, up to `limit`, so one runaway query never holds up a simple one.
+The worker is a `python -m kg.web.executor` process joined by a socket pair, started by exec
+from this process (which never opens the store). It evaluates up to `threads` queries at once,
+on threads sharing one copy of the store; replies come back numbered, in the order queries
+finish. The server runs two threads more than it has cores for queries: while an answer
+travels back, the next query is already there (small queries keep the cores busy only so), and
+a runaway query does not hold up a simple one.
+
+Past its deadline a query's client gets a 503, but a thread cannot be stopped, only the whole
+process. So the worker holding an overdue query is replaced: a new worker is started and gets
+the new queries once it has loaded the store; the old one finishes the queries it still has
+for clients who wait, and is SIGKILLed when none is left. A worker that dies (its memory cap)
+fails the queries it held with a 503 and is replaced at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import pickle
 import socket
 import subprocess
 import sys
 import time
-from collections import deque
 
 from kg.errors import UsageError
 from kg.web.errors import Unavailable
@@ -25,12 +32,12 @@ from kg.web.messages import HEADER, QueryReply, QueryRequest, WorkerConfig, fram
 
 log = logging.getLogger("kg.web")
 
-IDLE_SECONDS = 30.0
-"""A worker beyond the warm ones that stays idle this long is stopped."""
+START_SECONDS = 300.0
+"""How long a worker may take to load the store before it is given up."""
 
 
 class Worker:
-    """One query worker process and the HTTP side's stream to it."""
+    """One query worker process, the HTTP side's stream to it, and the queries it holds."""
 
     def __init__(
         self,
@@ -41,7 +48,10 @@ class Worker:
         self.process = process
         self.reader = reader
         self.writer = writer
-        self.idle_since = time.monotonic()
+        self.pending: dict[int, asyncio.Future[QueryReply]] = {}
+        self.abandoned: set[int] = set()  # pending, but nobody waits for the reply any more
+        self.overdue = False  # holds a query past its deadline: to be replaced
+        self.retiring = False  # replaced: killed once no client waits for it
 
     @classmethod
     async def start(cls, config: WorkerConfig) -> Worker:
@@ -58,15 +68,34 @@ class Worker:
         worker.writer.write(frame(config))
         return worker
 
-    async def ask(self, message: object) -> object:
-        """Send `message` and wait for the answer.
+    @property
+    def waited_for(self) -> int:
+        """Queries whose clients still wait for this worker's reply."""
+        return len(self.pending) - len(self.abandoned)
+
+    async def submit(self, number: int, request: QueryRequest) -> asyncio.Future[QueryReply]:
+        """Send a query; the future gets its reply, or EOFError if the worker dies first.
 
         Raises:
-            EOFError: the worker died.
+            EOFError: the worker is gone.
         """
-        self.writer.write(frame(message))
-        await self.writer.drain()
-        return await self.answer()
+        future: asyncio.Future[QueryReply] = asyncio.get_running_loop().create_future()
+        self.pending[number] = future
+        try:
+            self.writer.write(frame((number, request)))
+            await self.writer.drain()
+        except (ConnectionError, RuntimeError) as error:  # RuntimeError: written after close
+            self.pending.pop(number, None)
+            raise EOFError(str(error)) from error
+        except BaseException:  # cancelled while sending: the query may run all the same
+            self.abandon(number)
+            raise
+        return future
+
+    def abandon(self, number: int) -> None:
+        """Nobody waits for this query's reply any more."""
+        if number in self.pending:
+            self.abandoned.add(number)
 
     async def answer(self) -> object:
         """The worker's next message.
@@ -81,6 +110,30 @@ class Worker:
         except (asyncio.IncompleteReadError, ConnectionError) as error:
             raise EOFError(str(error)) from error
 
+    async def read_replies(self) -> None:
+        """Hand each reply to the query it answers, until the worker ends; then fail the rest."""
+        try:
+            while True:
+                message = await self.answer()
+                assert isinstance(message, tuple)
+                number, reply = message
+                future = self.pending.pop(number, None)
+                self.abandoned.discard(number)
+                if future is not None and not future.done():
+                    future.set_result(reply)
+                if self.retiring and not self.waited_for:
+                    self.kill()
+        except EOFError:
+            pass
+        finally:
+            for number, future in self.pending.items():
+                if number in self.abandoned:
+                    future.cancel()  # nobody will read it: no "exception never retrieved"
+                elif not future.done():
+                    future.set_exception(EOFError("the query worker ended"))
+            self.pending.clear()
+            self.abandoned.clear()
+
     def kill(self) -> None:
         """SIGKILL the process and close the stream; reaped by `reap`."""
         with contextlib.suppress(ProcessLookupError):
@@ -92,175 +145,218 @@ class Worker:
 
 
 class QueryPool:
-    """Query workers for one server process.
+    """The query worker of one server process.
 
     Args:
-        config: what every worker is told when it starts.
-        workers: processes kept warm.
-        limit: processes at most, busy or not.
+        config: what a worker is told when it starts.
+        threads: queries the worker runs at once; more wait here.
     """
 
-    def __init__(self, config: WorkerConfig, workers: int, limit: int) -> None:
-        self.config = config
-        self.warm = workers
-        self.limit = max(limit, workers)
-        self.idle: deque[Worker] = deque()
-        self.starting = 0
-        self.busy: set[Worker] = set()
-        self.waiters: deque[asyncio.Future[Worker]] = deque()
+    def __init__(self, config: WorkerConfig, threads: int) -> None:
+        self.config = config._replace(threads=threads)
+        self.slots = asyncio.Semaphore(threads)
+        self.current: Worker | None = None
+        self.ready = asyncio.Event()  # set while there is a current worker
+        self.replacing = False
+        self.retired: set[Worker] = set()
+        self.numbers = itertools.count()
         self.tasks: set[asyncio.Task[None]] = set()
         self.closed = False
 
     @property
     def size(self) -> int:
-        return len(self.idle) + len(self.busy) + self.starting
+        """Worker processes alive: the current one and those being retired."""
+        return len(self.retired) + (self.current is not None)
 
     async def start(self) -> None:
-        """Start the warm workers and wait until each has opened the store.
+        """Start the worker and wait until it has opened the store.
 
         Raises:
-            UsageError: not one worker started (see the log for its error).
+            UsageError: the worker could not start (see the log for its error).
         """
-        self.starting += self.warm
-        await asyncio.gather(*(self._spawn() for _ in range(self.warm)))
-        if not self.idle:
+        worker = await self._spawn()
+        if worker is None:
             raise UsageError(
-                "no query worker could start: is --memory-limit-mb "
+                "the query worker could not start: is --memory-limit-mb "
                 f"({self.config.memory_limit_mb}) too low for the store?"
             )
+        self._make_current(worker)
 
     async def run(self, request: QueryRequest, deadline: float) -> QueryReply:
-        """Run `request` on a worker, answering by `deadline` (a `time.monotonic()` value).
+        """Run `request`, answering by `deadline` (a `time.monotonic()` value).
 
         Raises:
-            Unavailable: no worker free in time, the query ran past the deadline, or the worker
+            Unavailable: no thread free in time, the query ran past the deadline, or the worker
                 died.
         """
-        worker = await self._acquire(deadline)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:  # nothing was sent: the worker is as good as it was
-            self._release(worker)
+        if not await _acquire(self.slots, deadline):
             raise Unavailable(self._busy_message(), retry_after=5)
         try:
-            async with asyncio.timeout(remaining):  # no extra task, unlike wait_for
-                reply = await worker.ask(request)
-        except TimeoutError:
-            self._discard(worker)
-            raise Unavailable(self._timeout_message(), retry_after=5) from None
-        except (EOFError, OSError):
-            self._discard(worker)
-            raise Unavailable(
-                "the query worker died, most likely over its memory limit "
-                f"({self.config.memory_limit_mb} MB): simplify the query",
-                retry_after=5,
-            ) from None
-        except BaseException:  # cancelled mid-query: the worker's state is unknown
-            self._discard(worker)
-            raise
-        self._release(worker)
-        assert isinstance(reply, QueryReply)
-        return reply
+            worker = self.current or await self._worker(deadline)
+            number = next(self.numbers)
+            try:
+                future = await worker.submit(number, request)
+            except EOFError:
+                raise Unavailable(self._died_message(), retry_after=5) from None
+            timer = asyncio.get_running_loop().call_later(
+                _until(deadline), self._expire, worker, number, future
+            )
+            try:
+                reply = await future
+            except _DeadlinePassedError:
+                raise Unavailable(self._timeout_message(), retry_after=5) from None
+            except EOFError:
+                timer.cancel()
+                raise Unavailable(self._died_message(), retry_after=5) from None
+            except BaseException:  # the client went away; the query runs on, and is watched
+                worker.abandon(number)
+                self._retire_if_idle(worker)
+                raise
+            timer.cancel()
+            return reply
+        finally:
+            self.slots.release()
+
+    def _expire(self, worker: Worker, number: int, future: asyncio.Future[QueryReply]) -> None:
+        """At a query's deadline: if the worker still holds it, fail it and replace the worker."""
+        if number not in worker.pending:
+            return
+        if not future.done():
+            future.set_exception(_DeadlinePassedError())
+        worker.abandon(number)
+        if not worker.overdue:
+            worker.overdue = True
+            log.warning("a query ran past its deadline: replacing the query worker")
+            if worker is self.current:
+                self._replace()
+        self._retire_if_idle(worker)
 
     async def close(self) -> None:
         """Stop every worker."""
         self.closed = True
-        for waiter in self.waiters:
-            waiter.cancel()
-        for worker in [*self.idle, *self.busy]:
+        for worker in [*self.retired, *([self.current] if self.current else [])]:
             worker.kill()
             await worker.reap()
-        self.idle.clear()
-        self.busy.clear()
+        self.retired.clear()
+        self.current = None
+        self.ready.set()  # queries waiting for a worker see the pool closed
 
     def _timeout_message(self) -> str:
         return "the query ran past the time limit and was stopped: narrow it or add a LIMIT"
 
     def _busy_message(self) -> str:
-        return "every query worker stayed busy until the time limit: try again later"
+        return "the query worker stayed busy until the time limit: try again later"
 
-    async def _acquire(self, deadline: float) -> Worker:
-        if self.idle:
-            worker = self.idle.pop()  # the most recently used: its caches are warm
-            self.busy.add(worker)
-        else:
-            self._spawn_if_room()
-            worker = await self._wait(deadline)
-        if not self.idle:
-            self._spawn_if_room()  # a spare, so the next query does not wait
-        return worker
+    def _died_message(self) -> str:
+        return (
+            "the query worker died, most likely over its memory limit "
+            f"({self.config.memory_limit_mb} MB): simplify the query"
+        )
 
-    def _spawn_if_room(self) -> None:
-        if self.size < self.limit and not self.closed:
-            self.starting += 1  # counted now: the task may not run before the next request
-            self._background(self._spawn())
-
-    async def _wait(self, deadline: float) -> Worker:
-        """The next worker released or started, handed over in the order queries came."""
-        waiter: asyncio.Future[Worker] = asyncio.get_running_loop().create_future()
-        self.waiters.append(waiter)
-        try:
-            return await asyncio.wait_for(waiter, deadline - time.monotonic())
-        except BaseException as error:
-            if waiter.done() and not waiter.cancelled():
-                self._release(waiter.result())  # handed over as this query gave up
-            if isinstance(error, TimeoutError):
+    async def _worker(self, deadline: float) -> Worker:
+        """The current worker, waiting for one being started if need be."""
+        while self.current is None:
+            if self.closed:
+                raise Unavailable("the server is stopping", retry_after=5)
+            self._replace()
+            try:
+                async with asyncio.timeout(_until(deadline)):
+                    await self.ready.wait()
+            except TimeoutError:
                 raise Unavailable(self._busy_message(), retry_after=5) from None
-            raise
+        return self.current
 
-    def _release(self, worker: Worker) -> None:
-        self.busy.discard(worker)
-        worker.idle_since = time.monotonic()
-        self._hand_over(worker)
-        self._retire_idle()
+    def _replace(self) -> None:
+        """Start a new worker unless one is starting; it becomes current once ready."""
+        if self.replacing or self.closed:
+            return
+        self.replacing = True
+        self._background(self._replacement())
 
-    def _hand_over(self, worker: Worker) -> None:
-        """Give `worker` to the longest waiting query, or make it idle."""
-        while self.waiters:
-            waiter = self.waiters.popleft()
-            if not waiter.done():
-                self.busy.add(worker)
-                waiter.set_result(worker)
-                return
-        self.idle.append(worker)
+    async def _replacement(self) -> None:
+        try:
+            worker = await self._spawn()
+        finally:
+            self.replacing = False
+        if worker is None:  # logged; the next overdue query or death tries again
+            if self.current is None:
+                await asyncio.sleep(1)  # do not spin on a store that cannot be opened
+                if not self.closed and self.current is None:
+                    self._replace()
+            return
+        if self.closed:
+            self._stop(worker)
+            return
+        old = self.current
+        self._make_current(worker)
+        if old is not None:
+            old.retiring = True
+            self.retired.add(old)
+            self._retire_if_idle(old)
 
-    def _retire_idle(self) -> None:
-        """Stop workers beyond the warm ones that have been idle for a while."""
-        now = time.monotonic()
-        while len(self.idle) > self.warm and now - self.idle[0].idle_since > IDLE_SECONDS:
-            self._stop(self.idle.popleft())
+    def _make_current(self, worker: Worker) -> None:
+        self.current = worker
+        self.ready.set()
+        self._background(self._follow(worker))
 
-    def _discard(self, worker: Worker) -> None:
-        """Kill a worker whose state is unknown, and start another if fewer than warm remain."""
-        self.busy.discard(worker)
-        self._stop(worker)
-        if self.size < self.warm:
-            self._spawn_if_room()
+    async def _follow(self, worker: Worker) -> None:
+        """Read the worker's replies; when it ends, reap it and replace it if it was current."""
+        await worker.read_replies()
+        if worker is self.current:
+            self.current = None
+            self.ready.clear()
+            if not self.closed:
+                log.error("the query worker died (exit code %s)", worker.process.poll())
+                self._replace()
+        worker.kill()
+        await worker.reap()
+        self.retired.discard(worker)
+
+    def _retire_if_idle(self, worker: Worker) -> None:
+        if worker.retiring and not worker.waited_for:
+            worker.kill()
+
+    async def _spawn(self) -> Worker | None:
+        """A started worker that has opened the store, or None (logged) if it failed."""
+        if self.closed:
+            return None
+        worker = await Worker.start(self.config)
+        try:
+            await asyncio.wait_for(worker.answer(), START_SECONDS)
+        except (TimeoutError, EOFError):
+            log.error("a query worker failed to start (exit code %s)", worker.process.poll())
+            self._stop(worker)
+            return None
+        return worker
 
     def _stop(self, worker: Worker) -> None:
         worker.kill()
         self._background(worker.reap())
-
-    async def _spawn(self) -> None:
-        """Start a worker (already counted in `starting`) and hand it over once ready."""
-        try:
-            if self.closed:
-                return
-            worker = await Worker.start(self.config)
-            try:
-                await asyncio.wait_for(worker.answer(), 60)
-            except (TimeoutError, EOFError):
-                log.error("a query worker failed to start (exit code %s)", worker.process.poll())
-                self._stop(worker)
-                return
-        finally:
-            self.starting -= 1
-        if self.closed:
-            self._stop(worker)
-        else:
-            self._hand_over(worker)
 
     def _background(self, job: object) -> None:
         assert asyncio.iscoroutine(job)
         task = asyncio.get_running_loop().create_task(job)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+
+class _DeadlinePassedError(Exception):
+    """Set on a query's reply future when its deadline passes first."""
+
+
+async def _acquire(semaphore: asyncio.Semaphore, deadline: float) -> bool:
+    """Acquire `semaphore` by `deadline`; False if that was not possible."""
+    if not semaphore.locked():
+        await semaphore.acquire()  # free: returns at once, no timer needed
+        return True
+    try:
+        async with asyncio.timeout(_until(deadline)):
+            await semaphore.acquire()
+    except TimeoutError:
+        return False
+    return True
+
+
+def _until(deadline: float) -> float:
+    """Seconds left until `deadline`; never negative."""
+    return max(0.0, deadline - time.monotonic())
