@@ -7,6 +7,7 @@ GET). Pure but for reading the body; the caps on body and query size are applied
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl
@@ -108,12 +109,44 @@ def _url_params(request: Request, max_query_length: int) -> dict[str, list[str]]
 def _parse(text: str, where: str) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
     try:
-        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        pairs = parse_pairs(text)
     except (UnicodeDecodeError, ValueError):
         raise BadRequest(f"the {where} parameters are not percent-encoded UTF-8") from None
     for name, value in pairs:
         params.setdefault(name, []).append(value)
     return params
+
+
+def parse_pairs(text: str) -> list[tuple[str, str]]:
+    """`parse_qsl(text, keep_blank_values=True, errors="strict")`, in a tenth of the time.
+
+    A query in a URL is mostly percent-escapes, and `unquote` decodes them one by one in Python
+    (about 40 µs a query, a twentieth of what the server spends on a small one); here they are
+    decoded in C, as `\\xHH` escapes. Whatever this does not handle alike (an escape that is not
+    `%HH`, a character outside ASCII) goes to `parse_qsl` itself.
+
+    Raises:
+        UnicodeDecodeError: the escapes are not UTF-8.
+    """
+    if text.isascii():
+        try:
+            return [
+                (_unquote_plus(name), _unquote_plus(value))
+                for name, _, value in (pair.partition("=") for pair in text.split("&") if pair)
+            ]
+        except ValueError:  # a "%" not followed by two hex digits, or not UTF-8: see below
+            pass
+    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+
+
+def _unquote_plus(text: str) -> str:
+    """`unquote_plus` of an ASCII string whose every "%" starts an escape (else ValueError)."""
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    escaped = text.encode("ascii").replace(b"\\", b"\\\\").replace(b"%", b"\\x")
+    decoded: bytes = codecs.escape_decode(escaped)[0]
+    return decoded.decode("utf-8")
 
 
 def _merge(first: dict[str, list[str]], second: dict[str, list[str]]) -> dict[str, list[str]]:
