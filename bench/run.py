@@ -210,7 +210,8 @@ def render(
         "",
         "req/s counts successful (2xx) answers; errors are non-2xx answers, socket errors and "
         f"time-outs (over {args.query_timeout:g} s). Peak RSS is the sum over all the server's "
-        "processes, sampled every 0.1 s from the moment it answers until the timed run ends. "
+        "processes, sampled every 0.1 s from its start (reading its data in, if it does then) "
+        "until the timed run ends. "
         "'ours ÷ it' is our throughput over that server's; 'load s' is bulk load plus start-up "
         "(rdflib-endpoint parses the file at start-up). 'server CPU' is the CPU time of the "
         "server's processes over the timed run, in cores, and per successful answer (a "

@@ -139,8 +139,8 @@ def command(name: str, data: Path, work: Path, tools: Tools, port: int) -> tuple
     return argv, f"{base}/"
 
 
-def start(name: str, data: Path, work: Path, tools: Tools, timeout: float) -> Running:
-    """Start the server and wait until it answers a query; stop it again on failure."""
+def start(name: str, data: Path, work: Path, tools: Tools) -> Running:
+    """Start the server, in a process group of its own; `wait_ready` waits for it to answer."""
     port = free_port()
     argv, url = command(name, data, work, tools, port)
     log = work / f"{name}.log"
@@ -153,16 +153,19 @@ def start(name: str, data: Path, work: Path, tools: Tools, timeout: float) -> Ru
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    running = Running(name, process, url, log)
-    try:
-        wait_ready(running, timeout)
-    except ServerError:
-        stop(running)
-        raise
-    return running
+    return Running(name, process, url, log)
 
 
 def wait_ready(running: Running, timeout: float) -> None:
+    """Return once the server answers a query; stop it and raise if it does not in time."""
+    try:
+        _wait_ready(running, timeout)
+    except ServerError:
+        stop(running)
+        raise
+
+
+def _wait_ready(running: Running, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     probe = running.url + "?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
     while time.monotonic() < deadline:
