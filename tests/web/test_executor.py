@@ -262,6 +262,21 @@ def test_pool_abandoned_runaway_still_gets_its_worker_replaced(config: WorkerCon
     pool_scenario(config, scenario)
 
 
+def test_pool_query_abandoned_by_its_client_holds_its_thread_until_it_ends(
+    config: WorkerConfig,
+) -> None:
+    async def scenario(pool: QueryPool) -> None:
+        runaway = asyncio.create_task(pool.run(request(CARTESIAN), time.monotonic() + 1.5))
+        await asyncio.sleep(0.2)
+        runaway.cancel()
+        started = time.monotonic()
+        reply = await pool.run(request("ASK {}"), started + 20)
+        assert reply.outcome is Outcome.OK
+        assert time.monotonic() - started > 1.0  # its one thread was busy until then
+
+    pool_scenario(config, scenario, threads=1)
+
+
 def test_pool_dead_worker_503_then_replaced(config: WorkerConfig) -> None:
     async def scenario(pool: QueryPool) -> None:
         worker = pool.current

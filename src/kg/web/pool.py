@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from kg.errors import UsageError
 from kg.web.errors import Unavailable
@@ -48,7 +49,9 @@ class Worker:
         self.process = process
         self.reader = reader
         self.writer = writer
-        self.pending: dict[int, asyncio.Future[QueryReply]] = {}
+        self.pending: dict[int, tuple[asyncio.Future[QueryReply], Callable[[], None]]] = {}
+        """Queries sent and not answered: the future for the reply, and what to call when the
+        query leaves the worker (answered, or the worker ended)."""
         self.abandoned: set[int] = set()  # pending, but nobody waits for the reply any more
         self.overdue = False  # holds a query past its deadline: to be replaced
         self.retiring = False  # replaced: killed once no client waits for it
@@ -73,14 +76,20 @@ class Worker:
         """Queries whose clients still wait for this worker's reply."""
         return len(self.pending) - len(self.abandoned)
 
-    async def submit(self, number: int, request: QueryRequest) -> asyncio.Future[QueryReply]:
+    async def submit(
+        self, number: int, request: QueryRequest, done: Callable[[], None]
+    ) -> asyncio.Future[QueryReply]:
         """Send a query; the future gets its reply, or EOFError if the worker dies first.
 
+        Args:
+            done: called once the query has left the worker, answered or not: not before,
+                even if nobody waits for it any more.
+
         Raises:
-            EOFError: the worker is gone.
+            EOFError: the worker is gone (`done` is not called: the query was never sent).
         """
         future: asyncio.Future[QueryReply] = asyncio.get_running_loop().create_future()
-        self.pending[number] = future
+        self.pending[number] = (future, done)
         try:
             self.writer.write(frame((number, request)))
             await self.writer.drain()
@@ -117,16 +126,20 @@ class Worker:
                 message = await self.answer()
                 assert isinstance(message, tuple)
                 number, reply = message
-                future = self.pending.pop(number, None)
+                entry = self.pending.pop(number, None)
                 self.abandoned.discard(number)
-                if future is not None and not future.done():
-                    future.set_result(reply)
+                if entry is not None:
+                    future, done = entry
+                    done()
+                    if not future.done():
+                        future.set_result(reply)
                 if self.retiring and not self.waited_for:
                     self.kill()
         except EOFError:
             pass
         finally:
-            for number, future in self.pending.items():
+            for number, (future, done) in self.pending.items():
+                done()
                 if number in self.abandoned:
                     future.cancel()  # nobody will read it: no "exception never retrieved"
                 elif not future.done():
@@ -191,31 +204,34 @@ class QueryPool:
         """
         if not await _acquire(self.slots, deadline):
             raise Unavailable(self._busy_message(), retry_after=5)
+        # The slot stands for a thread of the worker: held until the query leaves the worker.
         try:
             worker = self.current or await self._worker(deadline)
-            number = next(self.numbers)
-            try:
-                future = await worker.submit(number, request)
-            except EOFError:
-                raise Unavailable(self._died_message(), retry_after=5) from None
-            timer = asyncio.get_running_loop().call_later(
-                _until(deadline), self._expire, worker, number, future
-            )
-            try:
-                reply = await future
-            except _DeadlinePassedError:
-                raise Unavailable(self._timeout_message(), retry_after=5) from None
-            except EOFError:
-                timer.cancel()
-                raise Unavailable(self._died_message(), retry_after=5) from None
-            except BaseException:  # the client went away; the query runs on, and is watched
-                worker.abandon(number)
-                self._retire_if_idle(worker)
-                raise
-            timer.cancel()
-            return reply
-        finally:
+        except BaseException:
             self.slots.release()
+            raise
+        number = next(self.numbers)
+        try:
+            future = await worker.submit(number, request, self.slots.release)
+        except EOFError:  # never sent: nothing holds the slot
+            self.slots.release()
+            raise Unavailable(self._died_message(), retry_after=5) from None
+        timer = asyncio.get_running_loop().call_later(
+            _until(deadline), self._expire, worker, number, future
+        )
+        try:
+            reply = await future
+        except _DeadlinePassedError:
+            raise Unavailable(self._timeout_message(), retry_after=5) from None
+        except EOFError:
+            timer.cancel()
+            raise Unavailable(self._died_message(), retry_after=5) from None
+        except BaseException:  # the client went away; the query runs on, and is watched
+            worker.abandon(number)
+            self._retire_if_idle(worker)
+            raise
+        timer.cancel()
+        return reply
 
     def _expire(self, worker: Worker, number: int, future: asyncio.Future[QueryReply]) -> None:
         """At a query's deadline: if the worker still holds it, fail it and replace the worker."""
@@ -227,8 +243,8 @@ class QueryPool:
         if not worker.overdue:
             worker.overdue = True
             log.warning("a query ran past its deadline: replacing the query worker")
-            if worker is self.current:
-                self._replace()
+        if worker is self.current:
+            self._replace()
         self._retire_if_idle(worker)
 
     async def close(self) -> None:
@@ -278,11 +294,10 @@ class QueryPool:
             worker = await self._spawn()
         finally:
             self.replacing = False
-        if worker is None:  # logged; the next overdue query or death tries again
-            if self.current is None:
-                await asyncio.sleep(1)  # do not spin on a store that cannot be opened
-                if not self.closed and self.current is None:
-                    self._replace()
+        if worker is None:  # logged; try again while a replacement is still needed
+            await asyncio.sleep(1)  # do not spin on a store that cannot be opened
+            if not self.closed and (self.current is None or self.current.overdue):
+                self._replace()
             return
         if self.closed:
             self._stop(worker)
