@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1, ge=1, description="queries run at once"
+        default_factory=lambda: os.cpu_count() or 1, ge=1, description="cores for queries"
     )
     timeout: float = Field(default=30.0, gt=0, description="query time limit, seconds")
     max_results: int = Field(default=10_000, ge=1, description="rows or triples per answer")

@@ -70,7 +70,7 @@ def test_serve_reads_settings_from_environment(client: httpx.Client, server: obj
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert response.headers["x-kg-result-limit"] == "500"
     assert len(response.json()["results"]["bindings"]) == 500
-    assert "2 queries at once" in server.log_text()  # type: ignore[attr-defined]
+    assert "2 cores for queries" in server.log_text()  # type: ignore[attr-defined]
 
 
 def test_make_serve_builds_then_serves() -> None:

@@ -1,7 +1,7 @@
 """`kg serve`: the SPARQL endpoint over the built store, at http://HOST:PORT/sparql.
 
 One HTTP process (uvicorn, asyncio) and a query worker process (`kg.web.pool`) that evaluates
-`--workers` queries at once on threads sharing one copy of the store: the HTTP side only
+`--workers` + 2 queries at once on threads sharing one copy of the store: the HTTP side only
 parses, negotiates and waits, so one process keeps up with the worker, and one pool per server
 gives one limit on concurrent queries and one cache.
 
@@ -31,7 +31,11 @@ def serve(
     root: Annotated[Path | None, typer.Option(help="Project root. (env KG_ROOT)")] = None,
     workers: Annotated[
         int | None,
-        typer.Option(help="Queries evaluated at once. (env KG_WORKERS; default: CPUs)"),
+        typer.Option(
+            help="Cores for queries: the worker evaluates this many queries at once, plus two "
+            "(so answers in transit and a runaway query leave no core idle). "
+            "(env KG_WORKERS; default: CPUs)"
+        ),
     ] = None,
     timeout: Annotated[
         float | None, typer.Option(help="Time limit of a query, seconds. (env KG_TIMEOUT; 30)")
@@ -122,7 +126,7 @@ def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
         raise UsageError(str(error)) from error
     app = create_app(config)
     logging.getLogger("kg.web").info(
-        "serving %s at http://%s:%d/sparql, %d queries at once, %g s per query",
+        "serving %s at http://%s:%d/sparql, %d cores for queries, %g s per query",
         config.store,
         config.host,
         config.port,
