@@ -309,3 +309,48 @@ def test_pool_start_fails_when_no_worker_can_start(config: WorkerConfig, tmp_pat
     tiny = config._replace(memory_limit_mb=100, in_memory_triples=0)  # RocksDB needs more
     with pytest.raises(Exception, match="memory-limit-mb"):
         pool_scenario(tiny, lambda pool: asyncio.sleep(0))
+
+
+def test_database_reload_leaves_other_threads_on_the_store_they_had(
+    built_store: Path, tmp_path: Path
+) -> None:
+    store_copy = tmp_path / "store"
+    shutil.copytree(built_store, store_copy)
+    database = Database(store_copy, 10**6)
+    before = database.current()
+    manifest = store_copy / store.MANIFEST
+    os.utime(manifest, ns=(time.time_ns(), time.time_ns() + 10**9))  # as a new build would
+    with database.lock:  # another thread is reloading
+        assert database.current() is before
+    after = database.current()
+    assert after is not before
+    assert after[1] == before[1]  # same release: the same manifest bytes
+
+
+def executors() -> list[int]:
+    """Our live (not zombie) child processes that are query workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z" and int(fields[1]) == os.getpid() and b"kg.web.executor" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_pool_close_stops_a_worker_being_started(config: WorkerConfig) -> None:
+    async def scenario(pool: QueryPool) -> None:
+        with pytest.raises(Unavailable, match="time limit"):
+            await pool.run(request(CARTESIAN), time.monotonic() + 0.5)
+        await asyncio.sleep(0.1)
+        assert pool.replacing  # a replacement is being started
+        await pool.close()
+        assert executors() == []
+
+    pool_scenario(config, scenario)

@@ -122,18 +122,25 @@ class Database:
     def current(self) -> tuple[ox.Store, tuple[str, str]]:
         """The open store and its release, reopened first if the manifest on disk changed.
 
+        One thread reopens; meanwhile the others go on with the store they had (answers say
+        which release they came from), so a reload of a large store in memory holds up only
+        the query that noticed it. Two copies are then in memory for a few seconds.
+
         Raises:
             OSError: there is no store (yet) or it cannot be opened.
         """
         opened = self.opened
         if opened is not None and self._stamp() == self.stamp:
             return opened
-        with self.lock:
+        if opened is None:
+            self.lock.acquire()
+        elif not self.lock.acquire(blocking=False):
+            return opened  # another thread is reloading
+        try:
             while True:
                 stamp = self._stamp()
                 if self.opened is not None and stamp == self.stamp:
                     return self.opened
-                self.opened = None  # let the old store go before the new one is loaded
                 manifest = Path(self.manifest).read_bytes()
                 try:
                     release = release_of(manifest)
@@ -146,6 +153,8 @@ class Database:
                     continue  # swapped while loading: the manifest read may not match the data
                 self.opened, self.stamp, self.release = (handle, release), stamp, release
                 self.in_memory = small
+        finally:
+            self.lock.release()
 
     def _stamp(self) -> tuple[int, int, int]:
         info = os.stat(self.manifest)  # noqa: PTH116 - a Path would cost more than the stat
@@ -356,10 +365,10 @@ def _answer_queries(
             with receiving:
                 number, request = receive(channel)
             try:
-                reply = evaluate(database, request, config)
+                message = frame((number, evaluate(database, request, config)))
             except Exception as error:  # a bug must not leave the HTTP side waiting for nothing
-                reply = _failure(Outcome.UNAVAILABLE, f"the query failed: {error!r}", database)
-            message = frame((number, reply))
+                failure = _failure(Outcome.UNAVAILABLE, f"the query failed: {error!r}", database)
+                message = frame((number, failure))
             with sending:
                 channel.sendall(message)
     except (EOFError, OSError):

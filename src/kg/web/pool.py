@@ -55,6 +55,7 @@ class Worker:
         self.abandoned: set[int] = set()  # pending, but nobody waits for the reply any more
         self.overdue = False  # holds a query past its deadline: to be replaced
         self.retiring = False  # replaced: killed once no client waits for it
+        self.ended = False  # its replies are read no more: every query left it
 
     @classmethod
     async def start(cls, config: WorkerConfig) -> Worker:
@@ -66,7 +67,12 @@ class Worker:
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
             )
-        reader, writer = await asyncio.open_unix_connection(sock=ours, limit=2**20)
+        try:
+            reader, writer = await asyncio.open_unix_connection(sock=ours, limit=2**20)
+        except BaseException:
+            process.kill()
+            ours.close()
+            raise
         worker = cls(process, reader, writer)
         worker.writer.write(frame(config))
         return worker
@@ -76,30 +82,39 @@ class Worker:
         """Queries whose clients still wait for this worker's reply."""
         return len(self.pending) - len(self.abandoned)
 
-    async def submit(
-        self, number: int, request: QueryRequest, done: Callable[[], None]
-    ) -> asyncio.Future[QueryReply]:
-        """Send a query; the future gets its reply, or EOFError if the worker dies first.
+    def enter(self, number: int, done: Callable[[], None]) -> asyncio.Future[QueryReply]:
+        """Count a query as the worker's before it is sent; the future gets its reply, or
+        EOFError if the worker ends first.
 
         Args:
             done: called once the query has left the worker, answered or not: not before,
                 even if nobody waits for it any more.
-
-        Raises:
-            EOFError: the worker is gone (`done` is not called: the query was never sent).
         """
         future: asyncio.Future[QueryReply] = asyncio.get_running_loop().create_future()
         self.pending[number] = (future, done)
+        if self.ended:  # nothing will read a reply: fail it now
+            self._leave(number, EOFError("the query worker ended"))
+        return future
+
+    async def send(self, number: int, request: QueryRequest) -> None:
+        """Send an entered query. A worker that cannot be written to is killed: reading then
+        ends, and fails the queries it held, this one too."""
         try:
             self.writer.write(frame((number, request)))
             await self.writer.drain()
-        except (ConnectionError, RuntimeError) as error:  # RuntimeError: written after close
-            self.pending.pop(number, None)
-            raise EOFError(str(error)) from error
-        except BaseException:  # cancelled while sending: the query may run all the same
-            self.abandon(number)
-            raise
-        return future
+        except (ConnectionError, RuntimeError, OSError):  # RuntimeError: written after close
+            self.kill()
+            if self.ended and number in self.pending:
+                self._leave(number, EOFError("the query worker ended"))
+
+    def _leave(self, number: int, error: BaseException) -> None:
+        future, done = self.pending.pop(number)
+        done()
+        if number in self.abandoned:
+            self.abandoned.discard(number)
+            future.cancel()  # nobody will read it: no "exception never retrieved"
+        elif not future.done():
+            future.set_exception(error)
 
     def abandon(self, number: int) -> None:
         """Nobody waits for this query's reply any more."""
@@ -116,7 +131,7 @@ class Worker:
             header = await self.reader.readexactly(HEADER.size)
             (size,) = HEADER.unpack(header)
             return pickle.loads(await self.reader.readexactly(size))
-        except (asyncio.IncompleteReadError, ConnectionError) as error:
+        except (asyncio.IncompleteReadError, OSError) as error:  # ConnectionError is an OSError
             raise EOFError(str(error)) from error
 
     async def read_replies(self) -> None:
@@ -137,15 +152,13 @@ class Worker:
                     self.kill()
         except EOFError:
             pass
+        except Exception:  # a garbled message: the worker cannot be trusted any more
+            log.exception("unreadable reply from the query worker")
         finally:
-            for number, (future, done) in self.pending.items():
-                done()
-                if number in self.abandoned:
-                    future.cancel()  # nobody will read it: no "exception never retrieved"
-                elif not future.done():
-                    future.set_exception(EOFError("the query worker ended"))
-            self.pending.clear()
-            self.abandoned.clear()
+            self.ended = True
+            self.kill()
+            for number in list(self.pending):
+                self._leave(number, EOFError("the query worker ended"))
 
     def kill(self) -> None:
         """SIGKILL the process and close the stream; reaped by `reap`."""
@@ -211,20 +224,19 @@ class QueryPool:
             self.slots.release()
             raise
         number = next(self.numbers)
-        try:
-            future = await worker.submit(number, request, self.slots.release)
-        except EOFError:  # never sent: nothing holds the slot
-            self.slots.release()
-            raise Unavailable(self._died_message(), retry_after=5) from None
+        future = worker.enter(number, self.slots.release)
         timer = asyncio.get_running_loop().call_later(
             _until(deadline), self._expire, worker, number, future
         )
         try:
+            await worker.send(number, request)
             reply = await future
         except _DeadlinePassedError:
             raise Unavailable(self._timeout_message(), retry_after=5) from None
         except EOFError:
             timer.cancel()
+            if self.closed:
+                raise Unavailable("the server is stopping", retry_after=5) from None
             raise Unavailable(self._died_message(), retry_after=5) from None
         except BaseException:  # the client went away; the query runs on, and is watched
             worker.abandon(number)
@@ -248,11 +260,14 @@ class QueryPool:
         self._retire_if_idle(worker)
 
     async def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker, and any being started."""
         self.closed = True
+        for task in list(self.tasks):
+            task.cancel()
         for worker in [*self.retired, *([self.current] if self.current else [])]:
             worker.kill()
             await worker.reap()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
         self.retired.clear()
         self.current = None
         self.ready.set()  # queries waiting for a worker see the pool closed
@@ -316,16 +331,18 @@ class QueryPool:
 
     async def _follow(self, worker: Worker) -> None:
         """Read the worker's replies; when it ends, reap it and replace it if it was current."""
-        await worker.read_replies()
-        if worker is self.current:
-            self.current = None
-            self.ready.clear()
-            if not self.closed:
-                log.error("the query worker died (exit code %s)", worker.process.poll())
-                self._replace()
-        worker.kill()
+        try:
+            await worker.read_replies()
+        finally:
+            if worker is self.current:
+                self.current = None
+                self.ready.clear()
+                if not self.closed:
+                    log.error("the query worker died (exit code %s)", worker.process.poll())
+                    self._replace()
+            worker.kill()
+            self.retired.discard(worker)
         await worker.reap()
-        self.retired.discard(worker)
 
     def _retire_if_idle(self, worker: Worker) -> None:
         if worker.retiring and not worker.waited_for:
@@ -342,6 +359,9 @@ class QueryPool:
             log.error("a query worker failed to start (exit code %s)", worker.process.poll())
             self._stop(worker)
             return None
+        except BaseException:  # cancelled (the server stops): the process must not outlive it
+            worker.kill()
+            raise
         return worker
 
     def _stop(self, worker: Worker) -> None:
