@@ -22,6 +22,8 @@ OPTIONS = {
     "--max-query-length": "KG_MAX_QUERY_LENGTH",
     "--max-body-bytes": "KG_MAX_BODY_BYTES",
     "--memory-limit-mb": "KG_MEMORY_LIMIT_MB",
+    "--in-memory-triples": "KG_IN_MEMORY_TRIPLES",
+    "--cache-mb": "KG_CACHE_MB",
     "--admin-token": "KG_ADMIN_TOKEN",
     "--service-allow": "KG_SERVICE_ALLOW",
     "--base-iri": "KG_BASE_IRI",
@@ -71,6 +73,18 @@ def test_serve_reads_settings_from_environment(client: httpx.Client, server: obj
     assert response.headers["x-kg-result-limit"] == "500"
     assert len(response.json()["results"]["bindings"]) == 500
     assert "2 cores for queries" in server.log_text()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("in_memory_triples", ["0", "10000000"], ids=["on disk", "in memory"])
+def test_serve_same_answer_on_disk_and_in_memory(
+    built_store: Path, launch: object, client: httpx.Client, in_memory_triples: str
+) -> None:
+    query = "SELECT ?o WHERE { ?o a pv:Platform } ORDER BY ?o"
+    server = launch(built_store, "--in-memory-triples", in_memory_triples)  # type: ignore[operator]
+    with httpx.Client(base_url=server.url, timeout=30) as other:
+        answer = other.get("/sparql", params={"query": query})
+    assert answer.status_code == 200
+    assert answer.json() == client.get("/sparql", params={"query": query}).json()
 
 
 def test_make_serve_builds_then_serves() -> None:
