@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from kg.store import run_query
+from kg.web.ui import read_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "queries" / "examples"
@@ -34,29 +35,8 @@ SELECT_SUFFIX = ".expected.csv"
 ASK_SUFFIX = ".expected.txt"
 NAME = re.compile(r"^(?P<number>\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.rq$")
 ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
-HEADER_LINE = re.compile(r"^#\s?(?P<key>[\w@-]+):\s*(?P<value>.*)$")
 
 Rows = list[list[str]]
-
-
-def headers(text: str) -> dict[str, str]:
-    """The `# key: value` comments that open a query file, continuation lines joined.
-
-    A comment line that does not start with `key:` continues the previous header; the headers
-    end at the first line that is not a comment.
-    """
-    found: dict[str, str] = {}
-    key: str | None = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        match = HEADER_LINE.match(line)
-        if match:
-            key = match["key"]
-            found[key] = match["value"].strip()
-        elif key is not None:
-            found[key] = f"{found[key]} {line.lstrip('#').strip()}".strip()
-    return found
 
 
 def is_ordered(text: str) -> bool:
@@ -137,7 +117,7 @@ def test_every_expected_file_has_its_query() -> None:
 def test_question_is_documented(query: Path) -> None:
     text = query.read_text(encoding="utf-8")
     assert text.startswith("# title:"), f"{query.name} must open with its `# title:` comment"
-    found = headers(text)
+    found = read_headers(text)
     for key in REQUIRED_HEADERS:
         assert found.get(key), f"{query.name} has no `# {key}:` comment"
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
