@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from fastapi import APIRouter
@@ -35,7 +36,7 @@ from kg.web.sparql import (
     not_modified_response,
     run_query,
 )
-from kg.web.state import AppState
+from kg.web.state import AppState, Release
 from kg.web.ui import security_headers
 
 PACKAGE = Path(__file__).resolve().parent
@@ -114,6 +115,34 @@ def templates_environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
 
 
+class _Version(NamedTuple):
+    """Which version of a page a request gets: its language, release, ETag and Vary."""
+
+    language: str
+    release: Release
+    etag: str
+    vary: str
+
+    @classmethod
+    def of(
+        cls, request: Request, state: AppState, page: str, fmt: negotiation.Format
+    ) -> _Version | Response:
+        """The version of `page` in `fmt`, or a 304 if the client holds it already."""
+        language = preferred_language(request.headers.get("accept-language"))
+        release = current_release(state)
+        etag = release.etag(f"{page} {fmt.media_type} {language}")
+        vary = "accept, accept-language" if fmt is negotiation.HTML else "accept"
+        if is_not_modified(request, etag, release):
+            return _with_vary(not_modified_response(etag, release), vary)
+        return cls(language, release, etag, vary)
+
+    def headers(self) -> dict[str, str]:
+        """The answer's release, caching, CORS and Vary headers."""
+        headers = answer_headers(None, self.release, self.etag)
+        headers["vary"] = self.vary
+        return headers
+
+
 async def resource_response(request: Request, state: AppState, templates: Environment) -> Response:
     """The description of the resource the path names, in the negotiated format."""
     path, suffix = split_suffix(request.url.path)
@@ -122,20 +151,17 @@ async def resource_response(request: Request, state: AppState, templates: Enviro
     fmt = _format(request, suffix, PAGE_FORMATS)
     if iri is None:
         return not_found(request, templates, fmt)
-    language = preferred_language(request.headers.get("accept-language"))
-    release = current_release(state)
-    etag = release.etag(f"page {iri} {fmt.media_type} {language}")
-    vary = "accept, accept-language" if fmt is negotiation.HTML else "accept"
-    if is_not_modified(request, etag, release):
-        return _with_vary(not_modified_response(etag, release), vary)
+    version = _Version.of(request, state, f"page {iri}", fmt)
+    if isinstance(version, Response):
+        return version
+    language, release = version.language, version.release
     description, labels = await asyncio.gather(
         _construct(state, resource.description_query(iri)),
         _construct(state, resource.labels_query(iri)) if fmt is negotiation.HTML else _nothing(),
     )
     if len(description) == 0:
         return not_found(request, templates, fmt)
-    headers = answer_headers(None, release, etag)
-    headers["vary"] = vary
+    headers = version.headers()
     if suffix is None:
         headers["content-location"] = f"{path}.{suffix_of(fmt)}"
     if fmt is not negotiation.HTML:
@@ -170,12 +196,10 @@ async def listing_response(
     iri = f"{base}id/" if kind is None else kind_iri(kind, base)
     if iri is None:
         return not_found(request, templates, fmt)
-    language = preferred_language(request.headers.get("accept-language"))
-    release = current_release(state)
-    etag = release.etag(f"listing {iri} {fmt.media_type} {language}")
-    vary = "accept, accept-language" if fmt is negotiation.HTML else "accept"
-    if is_not_modified(request, etag, release):
-        return _with_vary(not_modified_response(etag, release), vary)
+    version = _Version.of(request, state, f"listing {iri}", fmt)
+    if isinstance(version, Response):
+        return version
+    language, release = version.language, version.release
     query = listing.kinds_query(base) if kind is None else listing.members_query(iri)
     answer = await _construct(state, query)
     if kind is None:
@@ -184,8 +208,7 @@ async def listing_response(
         entries = listing.members(answer, iri, language, base)
     if not entries:
         return not_found(request, templates, fmt)
-    headers = answer_headers(None, release, etag)
-    headers["vary"] = vary
+    headers = version.headers()
     if fmt is not negotiation.HTML:
         return answer_response(request, _serialise(answer, fmt.media_type), fmt.media_type, headers)
     html = templates.get_template("listing.html").render(
