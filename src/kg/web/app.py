@@ -64,7 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
         dict(PREFIXES),
         settings.base_iri,
         settings.memory_limit_mb,
-        in_memory_triples=settings.in_memory_triples,
+        settings.in_memory_triples,
     )
     pool = QueryPool(config, threads=settings.workers + 2)
     state = AppState(settings, watcher, pool, ResponseCache(settings.cache_mb * 1024 * 1024))

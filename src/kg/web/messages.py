@@ -27,17 +27,17 @@ class WorkerConfig(NamedTuple):
     """Sent once, when the worker starts.
 
     Attributes:
-        threads: queries the worker evaluates at once.
         in_memory_triples: a store up to this size is loaded into memory, a larger one is
-            queried on disk.
+            queried on disk (`Settings.in_memory_triples`).
+        threads: queries the worker evaluates at once; set by `kg.web.pool.QueryPool`.
     """
 
     store: str
     prefixes: dict[str, str]
     base_iri: str | None
     memory_limit_mb: int
-    threads: int = 2
-    in_memory_triples: int = 2_000_000
+    in_memory_triples: int
+    threads: int = 1
 
 
 class QueryRequest(NamedTuple):

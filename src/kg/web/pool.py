@@ -148,8 +148,7 @@ class Worker:
                     done()
                     if not future.done():
                         future.set_result(reply)
-                if self.retiring and not self.waited_for:
-                    self.kill()
+                self.retire_if_idle()
         except EOFError:
             pass
         except Exception:  # a garbled message: the worker cannot be trusted any more
@@ -159,6 +158,11 @@ class Worker:
             self.kill()
             for number in list(self.pending):
                 self._leave(number, EOFError("the query worker ended"))
+
+    def retire_if_idle(self) -> None:
+        """A replaced worker goes as soon as no client waits for it."""
+        if self.retiring and not self.waited_for:
+            self.kill()
 
     def kill(self) -> None:
         """SIGKILL the process and close the stream; reaped by `reap`."""
@@ -240,7 +244,7 @@ class QueryPool:
             raise Unavailable(self._died_message(), retry_after=5) from None
         except BaseException:  # the client went away; the query runs on, and is watched
             worker.abandon(number)
-            self._retire_if_idle(worker)
+            worker.retire_if_idle()
             raise
         timer.cancel()
         return reply
@@ -257,7 +261,7 @@ class QueryPool:
             log.warning("a query ran past its deadline: replacing the query worker")
         if worker is self.current:
             self._replace()
-        self._retire_if_idle(worker)
+        worker.retire_if_idle()
 
     async def close(self) -> None:
         """Stop every worker, and any being started."""
@@ -322,7 +326,7 @@ class QueryPool:
         if old is not None:
             old.retiring = True
             self.retired.add(old)
-            self._retire_if_idle(old)
+            old.retire_if_idle()
 
     def _make_current(self, worker: Worker) -> None:
         self.current = worker
@@ -343,10 +347,6 @@ class QueryPool:
             worker.kill()
             self.retired.discard(worker)
         await worker.reap()
-
-    def _retire_if_idle(self, worker: Worker) -> None:
-        if worker.retiring and not worker.waited_for:
-            worker.kill()
 
     async def _spawn(self) -> Worker | None:
         """A started worker that has opened the store, or None (logged) if it failed."""
