@@ -45,7 +45,8 @@ def request(query: str, limit: int = 100, **changes: object) -> QueryRequest:
 
 @pytest.fixture(scope="module")
 def config(built_store: Path) -> WorkerConfig:
-    return WorkerConfig(str(built_store), dict(PREFIXES), "https://w3id.org/partage/", 2048)
+    base = "https://w3id.org/partage/"
+    return WorkerConfig(str(built_store), dict(PREFIXES), base, 2048, in_memory_triples=10**6)
 
 
 def run(config: WorkerConfig, query_request: QueryRequest) -> QueryReply:
@@ -352,5 +353,16 @@ def test_pool_close_stops_a_worker_being_started(config: WorkerConfig) -> None:
         assert pool.replacing  # a replacement is being started
         await pool.close()
         assert executors() == []
+
+    pool_scenario(config, scenario)
+
+
+def test_pool_close_tells_waiting_queries_the_server_is_stopping(config: WorkerConfig) -> None:
+    async def scenario(pool: QueryPool) -> None:
+        running = asyncio.create_task(pool.run(request(CARTESIAN), time.monotonic() + 20))
+        await asyncio.sleep(0.3)
+        await pool.close()
+        with pytest.raises(Unavailable, match="stopping"):
+            await running
 
     pool_scenario(config, scenario)
