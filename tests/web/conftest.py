@@ -19,6 +19,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import Graph, URIRef
+
+from kg.commands.build import publication, with_report
+from kg.config import Settings
+from kg.namespaces import SHAPES_GRAPH
+from kg.store import write_store
+from kg.validate import validate
 
 KG = str(Path(sys.executable).parent / "kg")
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +89,23 @@ def stop_server(server: Server) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def reported_store(
+    project_graphs: dict[URIRef, Graph], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The project's store exactly as `kg build` writes it: with the validation report too
+    (which `built_store` leaves out, sparing every session the validation). Read only."""
+    path = tmp_path_factory.mktemp("published") / "store"
+    data = Graph()
+    for name, graph in project_graphs.items():
+        if name != SHAPES_GRAPH:
+            data += graph
+    report = validate(data, project_graphs[SHAPES_GRAPH])
+    graphs, publish = publication(with_report(project_graphs, report), Settings(store=path))
+    write_store(graphs, path, publish=publish)
+    return path
 
 
 @pytest.fixture(scope="session")

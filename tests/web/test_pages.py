@@ -13,11 +13,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.commands.build import publication, with_report
-from kg.config import Settings
-from kg.namespaces import ID, PV, SHAPES_GRAPH, STUDY_GRAPH, VALIDATION_GRAPH
+from kg.namespaces import ID, PV, STUDY_GRAPH, VALIDATION_GRAPH
 from kg.store import write_store
-from kg.validate import validate
 
 RUCHE = "/id/organisation/la-ruche-qui-dit-oui"
 RDF_FORMATS = {
@@ -40,26 +37,9 @@ class Launch(Protocol):
     def __call__(self, store: Path, *options: str) -> Running: ...
 
 
-def publish_store(graphs: dict[URIRef, Graph], path: Path) -> Path:
-    """A store as `kg build` writes it: validation report, description, dumps and docs."""
-    data = Graph()
-    for name, graph in graphs.items():
-        if name != SHAPES_GRAPH:
-            data += graph
-    report = validate(data, graphs[SHAPES_GRAPH])
-    published, publish = publication(with_report(graphs, report), Settings(store=path))
-    write_store(published, path, publish=publish)
-    return path
-
-
 @pytest.fixture(scope="module")
-def pages(
-    project_graphs: dict[URIRef, Graph],
-    tmp_path_factory: pytest.TempPathFactory,
-    launch_for_module: Launch,
-) -> Iterator[httpx.Client]:
-    store = publish_store(project_graphs, tmp_path_factory.mktemp("published") / "store")
-    server = launch_for_module(store, "--workers", "2")
+def pages(reported_store: Path, launch_for_module: Launch) -> Iterator[httpx.Client]:
+    server = launch_for_module(reported_store, "--workers", "2")
     with httpx.Client(base_url=server.url, timeout=30) as http:
         yield http
 

@@ -11,13 +11,6 @@ from urllib.parse import urlsplit
 import pytest
 from chromium import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
-from rdflib import Graph, URIRef
-
-from kg.commands.build import publication, with_report
-from kg.config import Settings
-from kg.namespaces import SHAPES_GRAPH
-from kg.store import write_store
-from kg.validate import validate
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
 
@@ -33,21 +26,9 @@ class Launch(Protocol):
 
 
 @pytest.fixture(scope="module")
-def base_url(
-    project_graphs: dict[URIRef, Graph],
-    tmp_path_factory: pytest.TempPathFactory,
-    launch_for_module: Launch,
-) -> Iterator[str]:
+def base_url(reported_store: Path, launch_for_module: Launch) -> Iterator[str]:
     """A server over a store as `kg build` writes it (validation report, docs, dumps)."""
-    path = tmp_path_factory.mktemp("browser") / "store"
-    data = Graph()
-    for name, graph in project_graphs.items():
-        if name != SHAPES_GRAPH:
-            data += graph
-    report = validate(data, project_graphs[SHAPES_GRAPH])
-    graphs, publish = publication(with_report(project_graphs, report), Settings(store=path))
-    write_store(graphs, path, publish=publish)
-    yield launch_for_module(path, "--workers", "2").url
+    yield launch_for_module(reported_store, "--workers", "2").url
 
 
 def test_get_pages_follows_links_to_legal_form(base_url: str) -> None:
