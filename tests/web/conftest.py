@@ -8,6 +8,7 @@ abuse tests. Every server stops at the end of its scope.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -105,6 +106,14 @@ def reported_store(
     report = validate(data, project_graphs[SHAPES_GRAPH])
     graphs, publish = publication(with_report(project_graphs, report), Settings(store=path))
     write_store(graphs, path, publish=publish)
+    return path
+
+
+@pytest.fixture(scope="module")
+def own_store(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of `built_store` (dumps included) that this module's tests may edit."""
+    path = tmp_path_factory.mktemp("own") / "store"
+    shutil.copytree(built_store, path)
     return path
 
 

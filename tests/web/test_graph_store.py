@@ -16,13 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic
 
-from kg import __version__
-from kg.namespaces import BASE
-from kg.store import read_manifest, write_store
-from kg.updates import publication
+from kg.store import read_manifest
 
 TOKEN = "graph-store-admin-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
@@ -35,19 +32,8 @@ ORGANISATION = "https://w3id.org/partage/id/organisation/cooperative-de-test"
 
 
 @pytest.fixture(scope="module")
-def published_store(
-    project_graphs: dict[URIRef, Graph], tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The project's store as `kg build` writes it, dumps included, for this module alone."""
-    path = tmp_path_factory.mktemp("graph-store") / "store"
-    graphs, publish = publication(project_graphs, __version__, BASE)
-    write_store(graphs, path, publish=publish)
-    return path
-
-
-@pytest.fixture(scope="module")
-def admin(published_store: Path, launch_for_module: Any) -> Any:
-    return launch_for_module(published_store, "--workers", "1", "--admin-token", TOKEN)
+def admin(own_store: Path, launch_for_module: Any) -> Any:
+    return launch_for_module(own_store, "--workers", "1", "--admin-token", TOKEN)
 
 
 @pytest.fixture
@@ -81,29 +67,29 @@ def test_get_graph_without_admin_token_configured_403(strict_client: httpx.Clien
 
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
 def test_write_graph_without_the_token_401(
-    http: httpx.Client, published_store: Path, method: str
+    http: httpx.Client, own_store: Path, method: str
 ) -> None:
-    before = content_hash(published_store)
+    before = content_hash(own_store)
     body = (DATA / "review-graph.ttl").read_bytes()
     response = http.request(method, SERVICE, params={"graph": STUDY}, content=body, headers=TURTLE)
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Bearer ")
-    assert content_hash(published_store) == before
+    assert content_hash(own_store) == before
 
 
-def test_get_graph_public_200(http: httpx.Client, published_store: Path) -> None:
+def test_get_graph_public_200(http: httpx.Client, own_store: Path) -> None:
     response = http.get(SERVICE, params={"graph": STUDY}, headers={"accept": "text/turtle"})
     assert response.status_code == 200
-    assert len(turtle(response)) == read_manifest(published_store).triples[STUDY]
-    assert response.headers["x-kg-content-hash"] == content_hash(published_store)
+    assert len(turtle(response)) == read_manifest(own_store).triples[STUDY]
+    assert response.headers["x-kg-content-hash"] == content_hash(own_store)
 
 
-def test_get_graph_negotiates_n_triples(http: httpx.Client, published_store: Path) -> None:
+def test_get_graph_negotiates_n_triples(http: httpx.Client, own_store: Path) -> None:
     accept = {"accept": "application/n-triples;q=1, text/turtle;q=0.5"}
     response = http.get(SERVICE, params={"graph": STUDY}, headers=accept)
     assert response.headers["content-type"].startswith("application/n-triples")
     graph = Graph().parse(data=response.text, format="nt")
-    assert len(graph) == read_manifest(published_store).triples[STUDY]
+    assert len(graph) == read_manifest(own_store).triples[STUDY]
 
 
 def test_get_graph_not_acceptable_406(http: httpx.Client) -> None:
@@ -120,13 +106,13 @@ def test_head_graph_headers_without_body(http: httpx.Client) -> None:
     assert head.headers["content-type"] == get.headers["content-type"]
 
 
-def test_get_default_graph_is_the_union(http: httpx.Client, published_store: Path) -> None:
+def test_get_default_graph_is_the_union(http: httpx.Client, own_store: Path) -> None:
     response = http.get(
         SERVICE, params={"default": ""}, headers={"accept": "application/n-triples"}
     )
     assert response.status_code == 200
     lines = {line for line in response.text.splitlines() if line}
-    triples = read_manifest(published_store).triples
+    triples = read_manifest(own_store).triples
     assert triples[STUDY] < len(lines) <= sum(triples.values())
 
 
@@ -143,14 +129,14 @@ def test_get_graph_unclear_target_400(http: httpx.Client, params: dict[str, str]
     assert http.get(SERVICE, params=params).status_code == 400
 
 
-def test_put_post_get_delete_graph_round_trip(http: httpx.Client, published_store: Path) -> None:
+def test_put_post_get_delete_graph_round_trip(http: httpx.Client, own_store: Path) -> None:
     first = (DATA / "review-graph.ttl").read_bytes()
     addition = (DATA / "review-graph-addition.ttl").read_bytes()
-    before = content_hash(published_store)
+    before = content_hash(own_store)
 
     created = http.put(SERVICE, params={"graph": REVIEW}, content=first, headers={**TURTLE, **AUTH})
     assert created.status_code == 201, created.text
-    assert created.headers["x-kg-content-hash"] == content_hash(published_store) != before
+    assert created.headers["x-kg-content-hash"] == content_hash(own_store) != before
     read = http.get(SERVICE, params={"graph": REVIEW}, headers={"accept": "text/turtle"})
     assert_isomorphic(turtle(read), Graph().parse(data=first, format="turtle"))
 
@@ -165,18 +151,16 @@ def test_put_post_get_delete_graph_round_trip(http: httpx.Client, published_stor
     deleted = http.delete(SERVICE, params={"graph": REVIEW}, headers=AUTH)
     assert deleted.status_code == 204, deleted.text
     assert http.get(SERVICE, params={"graph": REVIEW}).status_code == 404
-    assert REVIEW not in read_manifest(published_store).triples
+    assert REVIEW not in read_manifest(own_store).triples
 
 
-def test_put_graph_malformed_turtle_400_names_the_line(
-    http: httpx.Client, published_store: Path
-) -> None:
-    before = content_hash(published_store)
+def test_put_graph_malformed_turtle_400_names_the_line(http: httpx.Client, own_store: Path) -> None:
+    before = content_hash(own_store)
     body = (DATA / "malformed.ttl").read_bytes()
     response = http.put(SERVICE, params={"graph": REVIEW}, content=body, headers={**TURTLE, **AUTH})
     assert response.status_code == 400
     assert "request body:7:" in response.text
-    assert content_hash(published_store) == before
+    assert content_hash(own_store) == before
 
 
 def test_put_graph_relative_iri_400(http: httpx.Client) -> None:
@@ -194,9 +178,9 @@ def test_put_graph_unsupported_media_type_415(http: httpx.Client, content_type: 
 
 
 def test_put_graph_breaking_a_shape_422_with_json_report(
-    http: httpx.Client, published_store: Path
+    http: httpx.Client, own_store: Path
 ) -> None:
-    before = content_hash(published_store)
+    before = content_hash(own_store)
     body = (DATA / "organisation-without-english-label.ttl").read_bytes()
     graph = "https://example.org/graphs/organisations"
 
@@ -212,16 +196,16 @@ def test_put_graph_breaking_a_shape_422_with_json_report(
     assert report["conforms"] is False
     focus = {result["focusNode"] for result in report["results"]}
     assert f"<{ORGANISATION}>" in focus
-    assert content_hash(published_store) == before
+    assert content_hash(own_store) == before
     assert http.get(SERVICE, params={"graph": graph}).status_code == 404
 
 
-def test_delete_graph_study_403(http: httpx.Client, published_store: Path) -> None:
-    before = content_hash(published_store)
+def test_delete_graph_study_403(http: httpx.Client, own_store: Path) -> None:
+    before = content_hash(own_store)
     response = http.delete(SERVICE, params={"graph": STUDY}, headers=AUTH)
     assert response.status_code == 403
     assert STUDY in response.text
-    assert content_hash(published_store) == before
+    assert content_hash(own_store) == before
 
 
 @pytest.mark.parametrize("graph", ["entailments", "shapes"])

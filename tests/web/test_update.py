@@ -18,11 +18,6 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
-from kg import __version__
-from kg.namespaces import BASE
-from kg.store import write_store
-from kg.updates import publication
-
 TOKEN = "update-admin-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 UPDATE = {"content-type": "application/sparql-update"}
@@ -33,20 +28,9 @@ NEW_ORGANISATION = URIRef("https://w3id.org/partage/id/organisation/cooperative-
 
 
 @pytest.fixture(scope="module")
-def published_store(
-    project_graphs: dict[URIRef, Graph], tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The project's store as `kg build` writes it, dumps included, for this module alone."""
-    path = tmp_path_factory.mktemp("update") / "store"
-    graphs, publish = publication(project_graphs, __version__, BASE)
-    write_store(graphs, path, publish=publish)
-    return path
-
-
-@pytest.fixture(scope="module")
-def admin(published_store: Path, launch_for_module: Any) -> Any:
+def admin(own_store: Path, launch_for_module: Any) -> Any:
     """A server with an admin token (from KG_ADMIN_TOKEN, as advised) on the store above."""
-    return launch_for_module(published_store, "--workers", "1", env={"KG_ADMIN_TOKEN": TOKEN})
+    return launch_for_module(own_store, "--workers", "1", env={"KG_ADMIN_TOKEN": TOKEN})
 
 
 @pytest.fixture
@@ -75,14 +59,14 @@ def content_hash(store: Path) -> str:
     ids=["none", "wrong", "basic", "elsewhere"],
 )
 def test_post_update_without_the_token_401(
-    http: httpx.Client, published_store: Path, headers: dict[str, str]
+    http: httpx.Client, own_store: Path, headers: dict[str, str]
 ) -> None:
-    before = content_hash(published_store)
+    before = content_hash(own_store)
     text = (DATA / "insert-comment.ru").read_text()
     response = http.post("/sparql", content=text, headers={**UPDATE, **headers})
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"].startswith("Bearer ")
-    assert content_hash(published_store) == before
+    assert content_hash(own_store) == before
 
 
 def test_post_update_wrong_token_names_invalid_token(http: httpx.Client) -> None:
@@ -102,7 +86,7 @@ def test_get_update_refused_400(http: httpx.Client) -> None:
     assert "POST" in response.text
 
 
-def test_post_update_insert_data_commits(http: httpx.Client, published_store: Path) -> None:
+def test_post_update_insert_data_commits(http: httpx.Client, own_store: Path) -> None:
     comment = "ASK { ?o rdfs:comment 'Added through SPARQL Update by the tests.'@en }"
     before = http.get("/sparql", params={"query": comment})
     assert before.json()["boolean"] is False
@@ -112,7 +96,7 @@ def test_post_update_insert_data_commits(http: httpx.Client, published_store: Pa
     assert response.status_code == 204, response.text
     new_hash = response.headers["x-kg-content-hash"]
     assert new_hash != before.headers["x-kg-content-hash"]
-    assert new_hash == content_hash(published_store)
+    assert new_hash == content_hash(own_store)
     after = http.get("/sparql", params={"query": comment})
     assert after.json()["boolean"] is True
     assert after.headers["x-kg-content-hash"] == new_hash
@@ -120,10 +104,8 @@ def test_post_update_insert_data_commits(http: httpx.Client, published_store: Pa
     assert ask(http, in_study)
 
 
-def test_post_update_breaking_a_shape_422_with_report(
-    http: httpx.Client, published_store: Path
-) -> None:
-    before = content_hash(published_store)
+def test_post_update_breaking_a_shape_422_with_report(http: httpx.Client, own_store: Path) -> None:
+    before = content_hash(own_store)
     text = (DATA / "insert-organisation-without-english-label.ru").read_text()
 
     response = post_update(http, text, accept="text/turtle")
@@ -134,16 +116,16 @@ def test_post_update_breaking_a_shape_422_with_report(
     assert (None, SH.conforms, Literal(False)) in report
     failing = set(report.subjects(SH.focusNode, NEW_ORGANISATION))
     assert any((result, SH.resultPath, RDFS.label) in report for result in failing)
-    assert content_hash(published_store) == before
+    assert content_hash(own_store) == before
     assert not ask(http, f"ASK {{ <{NEW_ORGANISATION}> ?p ?o }}")
 
 
-def test_post_form_update_changing_nothing_204(http: httpx.Client, published_store: Path) -> None:
-    before = content_hash(published_store)
+def test_post_form_update_changing_nothing_204(http: httpx.Client, own_store: Path) -> None:
+    before = content_hash(own_store)
     existing = f"INSERT DATA {{ GRAPH <{STUDY}> {{ <{RUCHE}> a pv:Organisation }} }}"
     response = http.post("/sparql", data={"update": existing}, headers=AUTH)
     assert response.status_code == 204, response.text
-    assert response.headers["x-kg-content-hash"] == before == content_hash(published_store)
+    assert response.headers["x-kg-content-hash"] == before == content_hash(own_store)
 
 
 @pytest.mark.parametrize(
@@ -155,13 +137,11 @@ def test_post_form_update_changing_nothing_204(http: httpx.Client, published_sto
         "DROP NAMED",
     ],
 )
-def test_post_update_emptying_the_study_403(
-    http: httpx.Client, published_store: Path, text: str
-) -> None:
-    before = content_hash(published_store)
+def test_post_update_emptying_the_study_403(http: httpx.Client, own_store: Path, text: str) -> None:
+    before = content_hash(own_store)
     response = post_update(http, text)
     assert response.status_code == 403, response.text
-    assert content_hash(published_store) == before
+    assert content_hash(own_store) == before
     assert ask(http, f"ASK {{ GRAPH <{STUDY}> {{ <{RUCHE}> a pv:Organisation }} }}")
 
 
