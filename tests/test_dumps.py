@@ -11,7 +11,6 @@ import gzip
 import hashlib
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from typer.testing import CliRunner
 
+from hash_seeds import outputs_under_hash_seeds
 from kg.build import content_hash
 from kg.cli import app
 from kg.docs import SYNTAXES
@@ -135,18 +135,7 @@ def test_render_gives_the_same_bytes_whatever_the_hash_seed(
     dumps: dict[str, Dump], project_root: Path
 ) -> None:
     digests = {name: dump.sha256 for name, dump in dumps.items()}
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-c", RENDER_SCRIPT, str(project_root)],
-            stdout=subprocess.PIPE,
-            text=True,
-            env={"PYTHONHASHSEED": seed, "PATH": ""},
-        )
-        for seed in ("1", "2")
-    ]
-    for run in runs:
-        out, _err = run.communicate(timeout=300)
-        assert run.returncode == 0
+    for out in outputs_under_hash_seeds(RENDER_SCRIPT, str(project_root)):
         assert dict(line.split() for line in out.splitlines()) == digests
 
 
