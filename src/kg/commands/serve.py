@@ -110,9 +110,11 @@ def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
 
     from kg.config import Settings
     from kg.errors import UsageError
+    from kg.web import access_log
     from kg.web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    access_log.install(LOG_FORMAT)
     # One access-log record per request: skip the fields we never print.
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     # As `kg.commands.settings`: a path typed on the command line is relative to the cwd.
