@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -326,6 +327,40 @@ def test_database_reload_leaves_other_threads_on_the_store_they_had(
     after = database.current()
     assert after is not before
     assert after[1] == before[1]  # same release: the same manifest bytes
+
+
+def test_database_keeps_its_store_while_the_http_side_names_its_manifest(
+    built_store: Path, tmp_path: Path
+) -> None:
+    store_copy = tmp_path / "store"
+    shutil.copytree(built_store, store_copy)
+    database = Database(store_copy, 10**6)
+    before = database.current()
+    seen = database.stamp
+    os.utime(store_copy / store.MANIFEST, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert database.current(seen) is before  # the HTTP side has not seen the swap yet
+    assert database.current(None) is not before  # unknown: the manifest is looked at
+
+
+def test_receive_reads_messages_that_arrived_together_then_eof() -> None:
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        ours.sendall(messages.frame("first") + messages.frame(("second", 2)))
+        ours.shutdown(socket.SHUT_WR)
+        reader = theirs.makefile("rb")
+        assert messages.receive(reader) == "first"
+        assert messages.receive(reader) == ("second", 2)
+        with pytest.raises(EOFError):
+            messages.receive(reader)
+
+
+def test_receive_a_message_cut_short_is_eof() -> None:
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        ours.sendall(messages.frame("whole")[:-1])
+        ours.shutdown(socket.SHUT_WR)
+        with pytest.raises(EOFError):
+            messages.receive(theirs.makefile("rb"))
 
 
 def executors() -> list[int]:

@@ -32,7 +32,7 @@ import threading
 import time
 from itertools import islice
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -119,8 +119,13 @@ class Database:
         self.in_memory = False
         self.lock = threading.Lock()  # one thread reopens; the others wait for it
 
-    def current(self) -> tuple[ox.Store, tuple[str, str]]:
+    def current(
+        self, stamp: tuple[int, int, int] | None = None
+    ) -> tuple[ox.Store, tuple[str, str]]:
         """The open store and its release, reopened first if the manifest on disk changed.
+
+        `stamp` is the manifest as the HTTP side last saw it: when it is the open store's, the
+        manifest is not looked at (a system call, and a release of the GIL, per query).
 
         One thread reopens; meanwhile the others go on with the store they had (answers say
         which release they came from), so a reload of a large store in memory holds up only
@@ -130,7 +135,7 @@ class Database:
             OSError: there is no store (yet) or it cannot be opened.
         """
         opened = self.opened
-        if opened is not None and self._stamp() == self.stamp:
+        if opened is not None and (stamp == self.stamp or self._stamp() == self.stamp):
             return opened
         if opened is None:
             self.lock.acquire()
@@ -184,7 +189,7 @@ def evaluate(database: Database, request: QueryRequest, config: WorkerConfig) ->
     """Run one query and serialise its answer as asked; never raises for a bad query."""
     services: tuple[str, ...] | None = None
     try:
-        store, release = _open(database)
+        store, release = _open(database, request.stamp)
     except OSError as error:
         return _failure(Outcome.UNAVAILABLE, f"the store is not available: {error}", database)
     if request.check_services:
@@ -210,11 +215,13 @@ def evaluate(database: Database, request: QueryRequest, config: WorkerConfig) ->
         return _failure(Outcome.UNAVAILABLE, f"the query failed: {error}", database, services)
 
 
-def _open(database: Database) -> tuple[ox.Store, tuple[str, str]]:
+def _open(
+    database: Database, stamp: tuple[int, int, int] | None = None
+) -> tuple[ox.Store, tuple[str, str]]:
     """The store, retried briefly: a swap leaves no store at the path for an instant."""
     for attempt in range(3):
         try:
-            return database.current()
+            return database.current(stamp)
         except OSError:
             if attempt == 2:
                 raise
@@ -332,8 +339,9 @@ def serve(channel: socket.socket) -> None:
     the reply (leader and followers): no queue and no hand-over between threads, which cost as
     much as a small query.
     """
+    reader = channel.makefile("rb")
     try:
-        config: WorkerConfig = receive(channel)
+        config: WorkerConfig = receive(reader)
         _limit_memory(config.memory_limit_mb)
         database = Database(Path(config.store), config.in_memory_triples)
         with contextlib.suppress(OSError):  # until there is a store, queries report it missing
@@ -345,14 +353,15 @@ def serve(channel: socket.socket) -> None:
     for _ in range(config.threads - 1):
         threading.Thread(
             target=_answer_queries,
-            args=(channel, receiving, sending, database, config),
+            args=(channel, reader, receiving, sending, database, config),
             daemon=True,
         ).start()
-    _answer_queries(channel, receiving, sending, database, config)
+    _answer_queries(channel, reader, receiving, sending, database, config)
 
 
 def _answer_queries(
     channel: socket.socket,
+    reader: BinaryIO,
     receiving: threading.Lock,
     sending: threading.Lock,
     database: Database,
@@ -363,7 +372,7 @@ def _answer_queries(
     try:
         while True:
             with receiving:
-                number, request = receive(channel)
+                number, request = receive(reader)
             try:
                 message = frame((number, evaluate(database, request, config)))
             except Exception as error:  # a bug must not leave the HTTP side waiting for nothing

@@ -10,9 +10,8 @@ import enum
 import hashlib
 import json
 import pickle
-import socket
 import struct
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 DATABASE = "oxigraph"
 """The Oxigraph directory of a store (`kg.store.DATABASE`; a test keeps the two equal)."""
@@ -53,6 +52,9 @@ class QueryRequest(NamedTuple):
         max_results: rows or triples to send at most; the answer says when it was cut.
         service_allow: SERVICE endpoints the query may call; checked in the worker when
             `check_services` (the HTTP side knows the query's verdict otherwise).
+        stamp: the store manifest's identity as the HTTP side last saw it (`Release.stamp`):
+            while it is the worker's, the worker does not look at the manifest again. None:
+            look each time.
     """
 
     query: str
@@ -63,6 +65,7 @@ class QueryRequest(NamedTuple):
     max_results: int
     check_services: bool
     service_allow: tuple[str, ...]
+    stamp: tuple[int, int, int] | None = None
 
 
 class Outcome(enum.StrEnum):
@@ -130,23 +133,19 @@ def frame(message: Any) -> bytes:
     return HEADER.pack(len(data)) + data
 
 
-def receive(channel: socket.socket) -> Any:
-    """The next message from a blocking socket (the worker's side).
+def receive(reader: BinaryIO) -> Any:
+    """The next message from a buffered reader over a blocking socket (the worker's side).
+
+    Buffered, so that one system call brings in several queries when they come together.
 
     Raises:
         EOFError: the other side closed the socket.
     """
-    (size,) = HEADER.unpack(_exactly(channel, HEADER.size))
-    return pickle.loads(_exactly(channel, size))
-
-
-def _exactly(channel: socket.socket, size: int) -> bytes:
-    buffer = bytearray(size)
-    view = memoryview(buffer)
-    received = 0
-    while received < size:
-        count = channel.recv_into(view[received:])
-        if count == 0:
-            raise EOFError("the other side closed the socket")
-        received += count
-    return bytes(buffer)
+    header = reader.read(HEADER.size)
+    if len(header) < HEADER.size:
+        raise EOFError("the other side closed the socket")
+    (size,) = HEADER.unpack(header)
+    data = reader.read(size)
+    if len(data) < size:
+        raise EOFError("the other side closed the socket")
+    return pickle.loads(data)

@@ -85,7 +85,8 @@ async def query(request: Request, state: AppState, operation: Operation) -> Resp
     etag = release.etag(f"{results_type} {graph_type}")
     if readable and is_not_modified(request, etag, release):
         return not_modified_response(etag, release)
-    reply = await run_query(state, _query_request(state, operation, results_type, graph_type))
+    worker_request = _query_request(state, operation, results_type, graph_type, release.stamp)
+    reply = await run_query(state, worker_request)
     headers = answer_headers(reply, release, etag if readable else None)
     body = reply.body
     if reply.truncated:
@@ -97,7 +98,11 @@ async def query(request: Request, state: AppState, operation: Operation) -> Resp
 
 
 def _query_request(
-    state: AppState, operation: Operation, results_type: str | None, graph_type: str | None
+    state: AppState,
+    operation: Operation,
+    results_type: str | None,
+    graph_type: str | None,
+    stamp: tuple[int, int, int],
 ) -> QueryRequest:
     """The worker's request; SERVICE use is settled here when the verdict is already known."""
     settings = state.settings
@@ -118,6 +123,7 @@ def _query_request(
         settings.max_results,
         check,
         settings.service_allow,
+        stamp,
     )
 
 
