@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import os
 import shutil
@@ -117,7 +119,7 @@ def test_evaluate_select_cut_at_limit(
     config: WorkerConfig, media_type: str, limit: int, rows: int, cut: bool
 ) -> None:
     reply = run(config, request(PLATFORMS, limit, results_type=media_type))
-    assert (reply.rows, reply.truncated) == (rows, cut)
+    assert reply.truncated == cut
     body = reply.body.decode()
     if media_type == SRJ:
         assert len(json.loads(body)["results"]["bindings"]) == rows
@@ -130,14 +132,15 @@ def test_evaluate_select_cut_at_limit(
 def test_evaluate_literal_with_newline_counts_one_row(config: WorkerConfig) -> None:
     query = 'SELECT ?x WHERE { VALUES ?x { "a\\nb" "c\\r\\nd" "e" } }'
     reply = run(config, request(query, 2, results_type="text/csv"))
-    assert (reply.rows, reply.truncated) == (2, True)
+    assert reply.truncated
+    assert len(list(csv.reader(io.StringIO(reply.body.decode())))) == 1 + 2
     assert "a\nb" in reply.body.decode()
 
 
 def test_evaluate_construct_cut_at_limit(config: WorkerConfig) -> None:
     query = "CONSTRUCT { ?o a pv:Platform } WHERE { ?o a pv:Platform }"
     reply = run(config, request(query, 4, graph_type="application/n-triples"))
-    assert (reply.rows, reply.truncated) == (4, True)
+    assert reply.truncated
     assert len(reply.body.decode().splitlines()) == 4
 
 

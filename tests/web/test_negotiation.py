@@ -15,7 +15,7 @@ import httpx
 import pytest
 from rdflib import Dataset, Graph
 
-from kg.web import executor, negotiation
+from kg.web import answers, negotiation
 from kg.web.negotiation import DESCRIPTION_FORMATS, GRAPH_FORMATS, RESULTS_FORMATS, choose
 
 SRJ = "application/sparql-results+json"
@@ -81,8 +81,8 @@ def test_parse_accept_reads_q_and_skips_malformed() -> None:
 
 
 def test_worker_writes_every_format_negotiation_offers() -> None:
-    assert set(executor.RESULTS_TYPES) == {f.media_type for f in RESULTS_FORMATS}
-    assert set(executor.GRAPH_TYPES) == {f.media_type for f in GRAPH_FORMATS}
+    assert set(answers.RESULTS_TYPES) == {f.media_type for f in RESULTS_FORMATS}
+    assert set(answers.GRAPH_TYPES) == {f.media_type for f in GRAPH_FORMATS}
     assert {f.media_type for f in DESCRIPTION_FORMATS} <= {f.media_type for f in GRAPH_FORMATS}
 
 

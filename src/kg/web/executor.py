@@ -15,9 +15,8 @@ with its own copy, would need that memory once per core. The worker caps its add
 RLIMIT_AS, and reopens the store when the manifest changes (a build or load swaps the store
 directory).
 
-Answers are serialised by Oxigraph. To cut an answer at `max_results` without per-row Python,
-SELECT answers are written as TSV (one line per row, exactly: TSV escapes newlines) through a
-writer that stops Oxigraph after the limit, then re-read and written in the format asked for.
+Answers are serialised by Oxigraph and cut at `max_results` without per-row Python
+(`kg.web.answers`).
 """
 
 from __future__ import annotations
@@ -30,13 +29,14 @@ import socket
 import sys
 import threading
 import time
-from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
 from kg.query_text import names_dataset
+from kg.web import answers
+from kg.web.answers import GRAPH_TYPES, RESULTS_TYPES
 from kg.web.federation import ServiceCheckError, forbidden, services_in
 from kg.web.messages import (
     DATABASE,
@@ -52,53 +52,8 @@ from kg.web.messages import (
     triples_in,
 )
 
-RESULTS_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-"""Oxigraph's writer for each results media type of `kg.web.negotiation` (a test keeps both)."""
-GRAPH_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
-"""Oxigraph's writer for each graph media type of `kg.web.negotiation`."""
 COPY_BATCH = 50_000
 """Quads copied at a time from a database that has no snapshot: bounds the copy's extra memory."""
-
-_TSV = ox.QueryResultsFormat.TSV
-_PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
-"""Formats written with our prefixes, for people reading them."""
-
-
-class _LimitReachedError(Exception):
-    """Raised by `_LineWriter` to stop Oxigraph's serialiser once enough lines are written."""
-
-
-class _LineWriter:
-    """A file-like sink for Oxigraph that counts lines and stops after `limit` of them."""
-
-    __slots__ = ("chunks", "limit", "lines")
-
-    def __init__(self, limit: int) -> None:
-        self.chunks: list[bytes] = []
-        self.lines = 0
-        self.limit = limit
-
-    def write(self, data: bytes) -> int:
-        self.chunks.append(bytes(data))
-        self.lines += data.count(b"\n")
-        if self.lines > self.limit:
-            raise _LimitReachedError
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: the chunks are kept in memory."""
 
 
 class Database:
@@ -258,45 +213,18 @@ def _serialise(
         graph_type = request.graph_type
         if graph_type is None:
             return _not_acceptable("CONSTRUCT and DESCRIBE", GRAPH_TYPES, release, services)
-        triples = list(islice(result, request.max_results + 1))
-        cut = len(triples) > request.max_results
-        count = min(len(triples), request.max_results)
-        fmt = GRAPH_TYPES[graph_type]
-        used = prefixes if fmt in _PREFIXED else None
-        body = _bytes(ox.serialize(triples[:count], format=fmt, prefixes=used))
-        return QueryReply(Outcome.OK, graph_type, body, cut, count, release, services)
+        target = GRAPH_TYPES[graph_type]
+        body, cut = answers.triples(result, target, request.max_results, prefixes)
+        return QueryReply(Outcome.OK, graph_type, body, cut, release, services)
     results_type = request.results_type
     if results_type is None:
         return _not_acceptable("SELECT and ASK", RESULTS_TYPES, release, services)
-    target = RESULTS_TYPES[results_type]
     if isinstance(result, ox.QueryBoolean):
-        body = _bytes(result.serialize(format=target))
-        return QueryReply(Outcome.OK, results_type, body, False, 1, release, services)
-    tsv, count, cut = _tsv_rows(result, request.max_results)
-    if target != _TSV or cut:
-        tsv = _bytes(ox.parse_query_results(tsv, format=_TSV).serialize(format=target))
-    return QueryReply(Outcome.OK, results_type, tsv, cut, count, release, services)
-
-
-def _tsv_rows(result: ox.QuerySolutions, limit: int) -> tuple[bytes, int, bool]:
-    """The solutions as TSV, at most `limit` rows; (body, rows, whether some were left out)."""
-    writer = _LineWriter(limit + 1)  # the header line, then one line per row
-    try:
-        result.serialize(cast(Any, writer), format=_TSV)
-    except _LimitReachedError:
-        body = b"".join(writer.chunks)
-        end = -1
-        for _line in range(limit + 1):
-            end = body.index(b"\n", end + 1)
-        return body[: end + 1], limit, True
-    body = b"".join(writer.chunks)
-    return body, body.count(b"\n") - 1, False
-
-
-def _bytes(body: bytes | None) -> bytes:
-    """What Oxigraph's serialisers return when given no output: always bytes, then."""
-    assert body is not None
-    return body
+        answer = result.serialize(format=RESULTS_TYPES[results_type])
+        assert answer is not None  # bytes when given no output
+        return QueryReply(Outcome.OK, results_type, answer, False, release, services)
+    body, cut = answers.solutions(result, RESULTS_TYPES[results_type], request.max_results)
+    return QueryReply(Outcome.OK, results_type, body, cut, release, services)
 
 
 def _not_acceptable(
@@ -305,7 +233,7 @@ def _not_acceptable(
     message = f"no acceptable media type for a {forms} answer; this endpoint gives " + ", ".join(
         types
     )
-    return QueryReply(Outcome.NOT_ACCEPTABLE, "", message.encode(), False, 0, release, services)
+    return QueryReply(Outcome.NOT_ACCEPTABLE, "", message.encode(), False, release, services)
 
 
 def _allowed_hint(request: QueryRequest) -> str:
@@ -320,7 +248,7 @@ def _failure(
     database: Database,
     services: tuple[str, ...] | None = None,
 ) -> QueryReply:
-    return QueryReply(outcome, "", message.encode(), False, 0, database.release, services)
+    return QueryReply(outcome, "", message.encode(), False, database.release, services)
 
 
 def _limit_memory(megabytes: int) -> None:

@@ -91,7 +91,6 @@ class QueryReply(NamedTuple):
     media_type: str
     body: bytes
     truncated: bool
-    rows: int
     release: tuple[str, str]
     services: tuple[str, ...] | None = None
 
