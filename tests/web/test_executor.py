@@ -357,6 +357,20 @@ def test_receive_reads_messages_that_arrived_together_then_eof() -> None:
             messages.receive(reader)
 
 
+@pytest.mark.parametrize("outcome", list(Outcome))
+def test_queries_and_replies_cross_the_socket_unchanged(outcome: Outcome) -> None:
+    sent = request(PLATFORMS, 7, default_graphs=("https://example.org/g",), stamp=(1, 2, 3))
+    reply = QueryReply(outcome, SRJ, b"{}", True, ("0.1.0", "abc"), ("https://example.org/",))
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        ours.sendall(messages.query_frame(4, sent) + messages.reply_frame(5, reply))
+        reader = theirs.makefile("rb")
+        assert messages.read_query(messages.receive(reader)) == (4, sent)
+        number, received = messages.read_reply(messages.receive(reader))
+    assert (number, received) == (5, reply)
+    assert received.outcome is outcome
+
+
 def test_receive_a_message_cut_short_is_eof() -> None:
     ours, theirs = socket.socketpair()
     with ours, theirs:

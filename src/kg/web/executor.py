@@ -47,8 +47,10 @@ from kg.web.messages import (
     QueryRequest,
     WorkerConfig,
     frame,
+    read_query,
     receive,
     release_of,
+    reply_frame,
     triples_in,
 )
 
@@ -300,12 +302,12 @@ def _answer_queries(
     try:
         while True:
             with receiving:
-                number, request = receive(reader)
+                number, request = read_query(receive(reader))
             try:
-                message = frame((number, evaluate(database, request, config)))
+                message = reply_frame(number, evaluate(database, request, config))
             except Exception as error:  # a bug must not leave the HTTP side waiting for nothing
                 failure = _failure(Outcome.UNAVAILABLE, f"the query failed: {error!r}", database)
-                message = frame((number, failure))
+                message = reply_frame(number, failure)
             with sending:
                 channel.sendall(message)
     except (EOFError, OSError):

@@ -122,14 +122,39 @@ def triples_in(manifest: bytes) -> int | None:
 
 HEADER = struct.Struct("!Q")
 """Each message is its pickled length as 8 bytes, then the pickle. After the config and the
-worker's first answer (its release), queries and replies travel as `(number, message)` pairs:
-the worker answers several queries at once, in the order they finish."""
+worker's first answer (its release), queries and replies travel numbered (`query_frame`,
+`reply_frame`): the worker answers several queries at once, in the order they finish."""
+
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
 
 
 def frame(message: Any) -> bytes:
     """`message` pickled, with its length in front."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     return HEADER.pack(len(data)) + data
+
+
+def query_frame(number: int, request: QueryRequest) -> bytes:
+    """Query `number`, as plain values: a named tuple or an enum pickles as a reference to its
+    class, which costs twice as much to write and to read, on the query's path."""
+    return frame((number, tuple(request)))
+
+
+def read_query(message: Any) -> tuple[int, QueryRequest]:
+    """The number and query of a message made by `query_frame`."""
+    number, fields = message
+    return number, QueryRequest._make(fields)
+
+
+def reply_frame(number: int, reply: QueryReply) -> bytes:
+    """The reply to query `number`, as plain values (see `query_frame`)."""
+    return frame((number, reply.outcome.value, *reply[1:]))
+
+
+def read_reply(message: Any) -> tuple[int, QueryReply]:
+    """The number and reply of a message made by `reply_frame`."""
+    number, outcome, *fields = message
+    return number, QueryReply(_OUTCOMES[outcome], *fields)
 
 
 def receive(reader: BinaryIO) -> Any:

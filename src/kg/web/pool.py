@@ -29,7 +29,15 @@ from collections.abc import Callable
 
 from kg.errors import UsageError
 from kg.web.errors import Unavailable
-from kg.web.messages import HEADER, QueryReply, QueryRequest, WorkerConfig, frame
+from kg.web.messages import (
+    HEADER,
+    QueryReply,
+    QueryRequest,
+    WorkerConfig,
+    frame,
+    query_frame,
+    read_reply,
+)
 
 log = logging.getLogger("kg.web")
 
@@ -100,7 +108,7 @@ class Worker:
         """Send an entered query. A worker that cannot be written to is killed: reading then
         ends, and fails the queries it held, this one too."""
         try:
-            self.writer.write(frame((number, request)))
+            self.writer.write(query_frame(number, request))
             await self.writer.drain()
         except (ConnectionError, RuntimeError, OSError):  # RuntimeError: written after close
             self.kill()
@@ -138,9 +146,7 @@ class Worker:
         """Hand each reply to the query it answers, until the worker ends; then fail the rest."""
         try:
             while True:
-                message = await self.answer()
-                assert isinstance(message, tuple)
-                number, reply = message
+                number, reply = read_reply(await self.answer())
                 entry = self.pending.pop(number, None)
                 self.abandoned.discard(number)
                 if entry is not None:
