@@ -316,15 +316,23 @@ def test_pool_start_fails_when_no_worker_can_start(config: WorkerConfig, tmp_pat
         pool_scenario(tiny, lambda pool: asyncio.sleep(0))
 
 
-def test_database_reload_leaves_other_threads_on_the_store_they_had(
-    built_store: Path, tmp_path: Path
-) -> None:
-    store_copy = tmp_path / "store"
-    shutil.copytree(built_store, store_copy)
+@pytest.fixture
+def store_copy(built_store: Path, tmp_path: Path) -> Path:
+    """A copy of the built store whose manifest a test may touch."""
+    copy = tmp_path / "store"
+    shutil.copytree(built_store, copy)
+    return copy
+
+
+def touch_manifest(store_dir: Path) -> None:
+    """Change the manifest's stamp, as a new build swapped in would."""
+    os.utime(store_dir / store.MANIFEST, ns=(time.time_ns(), time.time_ns() + 10**9))
+
+
+def test_database_reload_leaves_other_threads_on_the_store_they_had(store_copy: Path) -> None:
     database = Database(store_copy, 10**6)
     before = database.current()
-    manifest = store_copy / store.MANIFEST
-    os.utime(manifest, ns=(time.time_ns(), time.time_ns() + 10**9))  # as a new build would
+    touch_manifest(store_copy)
     with database.lock:  # another thread is reloading
         assert database.current() is before
     after = database.current()
@@ -333,14 +341,12 @@ def test_database_reload_leaves_other_threads_on_the_store_they_had(
 
 
 def test_database_keeps_its_store_while_the_http_side_names_its_manifest(
-    built_store: Path, tmp_path: Path
+    store_copy: Path,
 ) -> None:
-    store_copy = tmp_path / "store"
-    shutil.copytree(built_store, store_copy)
     database = Database(store_copy, 10**6)
     before = database.current()
     seen = database.stamp
-    os.utime(store_copy / store.MANIFEST, ns=(time.time_ns(), time.time_ns() + 10**9))
+    touch_manifest(store_copy)
     assert database.current(seen) is before  # the HTTP side has not seen the swap yet
     assert database.current(None) is not before  # unknown: the manifest is looked at
 
