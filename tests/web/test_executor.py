@@ -25,6 +25,7 @@ from kg.web.errors import Unavailable
 from kg.web.executor import Database, evaluate
 from kg.web.messages import Outcome, QueryReply, QueryRequest, WorkerConfig, release_of
 from kg.web.pool import QueryPool
+from kg.web.state import ReleaseWatcher
 
 SRJ = "application/sparql-results+json"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -345,7 +346,9 @@ def test_database_keeps_its_store_while_the_http_side_names_its_manifest(
 ) -> None:
     database = Database(store_copy, 10**6)
     before = database.current()
-    seen = database.stamp
+    release = ReleaseWatcher(store_copy).current()
+    assert release is not None
+    seen = release.stamp  # as the HTTP side computes it
     touch_manifest(store_copy)
     assert database.current(seen) is before  # the HTTP side has not seen the swap yet
     assert database.current(None) is not before  # unknown: the manifest is looked at

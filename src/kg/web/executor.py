@@ -45,12 +45,14 @@ from kg.web.messages import (
     Outcome,
     QueryReply,
     QueryRequest,
+    Stamp,
     WorkerConfig,
     frame,
     read_query,
     receive,
     release_of,
     reply_frame,
+    stamp_of,
     triples_in,
 )
 
@@ -70,15 +72,13 @@ class Database:
         self.store = store
         self.in_memory_triples = in_memory_triples
         self.manifest = str(store / MANIFEST)  # a string: stat on every query, so keep it cheap
-        self.stamp: tuple[int, int, int] | None = None
+        self.stamp: Stamp | None = None
         self.release = ("", "")
         self.opened: tuple[ox.Store, tuple[str, str]] | None = None  # set as one, for threads
         self.in_memory = False
         self.lock = threading.Lock()  # one thread reopens; the others wait for it
 
-    def current(
-        self, stamp: tuple[int, int, int] | None = None
-    ) -> tuple[ox.Store, tuple[str, str]]:
+    def current(self, stamp: Stamp | None = None) -> tuple[ox.Store, tuple[str, str]]:
         """The open store and its release, reopened first if the manifest on disk changed.
 
         `stamp` is the manifest as the HTTP side last saw it: when it is the open store's, the
@@ -118,9 +118,8 @@ class Database:
         finally:
             self.lock.release()
 
-    def _stamp(self) -> tuple[int, int, int]:
-        info = os.stat(self.manifest)  # noqa: PTH116 - a Path would cost more than the stat
-        return (info.st_ino, info.st_mtime_ns, info.st_size)
+    def _stamp(self) -> Stamp:
+        return stamp_of(os.stat(self.manifest))  # noqa: PTH116 - a Path costs more than the stat
 
 
 def _load(store: Path, in_memory: bool) -> ox.Store:
@@ -172,9 +171,7 @@ def evaluate(database: Database, request: QueryRequest, config: WorkerConfig) ->
         return _failure(Outcome.UNAVAILABLE, f"the query failed: {error}", database, services)
 
 
-def _open(
-    database: Database, stamp: tuple[int, int, int] | None = None
-) -> tuple[ox.Store, tuple[str, str]]:
+def _open(database: Database, stamp: Stamp | None = None) -> tuple[ox.Store, tuple[str, str]]:
     """The store, retried briefly: a swap leaves no store at the path for an instant."""
     for attempt in range(3):
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import os
 import pickle
 import struct
 from typing import Any, BinaryIO, NamedTuple
@@ -20,6 +21,16 @@ MANIFEST = "manifest.json"
 SNAPSHOT = "snapshot.nq"
 """The store's quads as N-Quads (`kg.store.SNAPSHOT`; a test keeps the two equal): a worker
 loads it into memory faster than it could copy the database."""
+
+
+Stamp = tuple[int, int, int]
+"""A manifest file's identity (inode, modification time in ns, size): a swapped-in store has
+another. The HTTP side and the worker compare theirs, so both compute it with `stamp_of`."""
+
+
+def stamp_of(info: os.stat_result) -> Stamp:
+    """The stamp of a manifest, from its `stat`."""
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 class WorkerConfig(NamedTuple):
@@ -52,9 +63,8 @@ class QueryRequest(NamedTuple):
         max_results: rows or triples to send at most; the answer says when it was cut.
         service_allow: SERVICE endpoints the query may call; checked in the worker when
             `check_services` (the HTTP side knows the query's verdict otherwise).
-        stamp: the store manifest's identity as the HTTP side last saw it (`Release.stamp`):
-            while it is the worker's, the worker does not look at the manifest again. None:
-            look each time.
+        stamp: the manifest's stamp as the HTTP side last saw it (`Release.stamp`): while it
+            is the worker's, the worker does not look at the manifest again. None: look.
     """
 
     query: str
@@ -65,7 +75,7 @@ class QueryRequest(NamedTuple):
     max_results: int
     check_services: bool
     service_allow: tuple[str, ...]
-    stamp: tuple[int, int, int] | None = None
+    stamp: Stamp | None = None
 
 
 class Outcome(enum.StrEnum):

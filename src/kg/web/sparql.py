@@ -85,8 +85,7 @@ async def query(request: Request, state: AppState, operation: Operation) -> Resp
     etag = release.etag(f"{results_type} {graph_type}")
     if readable and is_not_modified(request, etag, release):
         return not_modified_response(etag, release)
-    worker_request = _query_request(state, operation, results_type, graph_type, release.stamp)
-    reply = await run_query(state, worker_request)
+    reply = await run_query(state, _query_request(state, operation, results_type, graph_type))
     headers = answer_headers(reply, release, etag if readable else None)
     body = reply.body
     if reply.truncated:
@@ -98,11 +97,7 @@ async def query(request: Request, state: AppState, operation: Operation) -> Resp
 
 
 def _query_request(
-    state: AppState,
-    operation: Operation,
-    results_type: str | None,
-    graph_type: str | None,
-    stamp: tuple[int, int, int],
+    state: AppState, operation: Operation, results_type: str | None, graph_type: str | None
 ) -> QueryRequest:
     """The worker's request; SERVICE use is settled here when the verdict is already known."""
     settings = state.settings
@@ -123,18 +118,20 @@ def _query_request(
         settings.max_results,
         check,
         settings.service_allow,
-        stamp,
     )
 
 
 async def run_query(state: AppState, request: QueryRequest) -> QueryReply:
-    """The reply from the cache or a worker; a failure outcome raised as its error."""
+    """The reply from the cache or a worker; a failure outcome raised as its error.
+
+    The worker is told the release this side sees, so it need not look at the manifest itself.
+    """
     release = current_release(state)
     key = (release.content_hash, request)
     reply = state.cache.get((release.version, release.content_hash), key)
     if reply is None:
         deadline = time.monotonic() + state.settings.timeout
-        reply = await state.pool.run(request, deadline)
+        reply = await state.pool.run(request._replace(stamp=release.stamp), deadline)
         if reply.services is not None:
             state.remember_services(request.query, reply.services)
         if reply.outcome is Outcome.OK:

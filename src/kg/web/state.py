@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.config import Settings
-from kg.web.messages import MANIFEST, QueryReply, release_of
+from kg.web.messages import MANIFEST, QueryReply, Stamp, release_of, stamp_of
 from kg.web.pool import QueryPool
 
 UpdateHandler = Callable[[Request, str, tuple[str, ...], tuple[str, ...]], Awaitable[Response]]
@@ -46,7 +46,7 @@ class Release:
     content_hash: str
     modified: float
     graphs: tuple[tuple[str, int], ...]
-    stamp: tuple[int, int, int]
+    stamp: Stamp
 
     @functools.cached_property
     def last_modified(self) -> str:
@@ -82,7 +82,7 @@ class ReleaseWatcher:
             info = self.manifest.stat()
         except OSError:
             return self.release
-        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+        stamp = stamp_of(info)
         if self.release is None or stamp != self.release.stamp:
             try:
                 data = self.manifest.read_bytes()
