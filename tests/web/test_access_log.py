@@ -7,7 +7,7 @@ import io
 import logging
 
 from kg.commands.serve import LOG_FORMAT
-from kg.web.access_log import LoopBatchHandler, SecondsFormatter
+from kg.web.access_log import ACCESS_LOGGER, LoopBatchHandler, SecondsFormatter, install
 
 
 class CountingStream(io.StringIO):
@@ -73,3 +73,21 @@ def test_handler_flush_writes_lines_still_held() -> None:
 
     asyncio.run(request_then_stop())
     assert stream.getvalue() == "last\n"
+
+
+def test_install_gives_the_access_log_one_handler_of_its_own() -> None:
+    logger = logging.getLogger(ACCESS_LOGGER)
+    root_stream, stream = CountingStream(), CountingStream()
+    root_handler = logging.StreamHandler(root_stream)
+    logging.getLogger().addHandler(root_handler)
+    try:
+        install(LOG_FORMAT, CountingStream())
+        install(LOG_FORMAT, stream)  # again, as a second server in one process would
+        logger.info("GET /sparql 200 1.0ms q=0123456789")
+    finally:
+        logging.getLogger().removeHandler(root_handler)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.propagate = True
+    assert stream.getvalue().endswith("INFO kg.web.access: GET /sparql 200 1.0ms q=0123456789\n")
+    assert root_stream.getvalue() == ""

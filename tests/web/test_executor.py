@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 
 from kg import store
+from kg.config import Settings
 from kg.namespaces import PREFIXES
 from kg.store import read_manifest, run_query
 from kg.web import messages
+from kg.web.app import create_app
 from kg.web.errors import Unavailable
 from kg.web.executor import Database, evaluate
 from kg.web.messages import Outcome, QueryReply, QueryRequest, WorkerConfig, release_of
@@ -341,6 +343,31 @@ def test_database_reload_leaves_other_threads_on_the_store_they_had(store_copy: 
     assert after[1] == before[1]  # same release: the same manifest bytes
 
 
+def test_evaluate_damaged_snapshot_is_an_unavailable_store(
+    config: WorkerConfig, store_copy: Path
+) -> None:
+    (store_copy / store.SNAPSHOT).write_text("not N-Quads\n", encoding="utf-8")
+    database = Database(store_copy, 10**6)
+    reply = evaluate(database, request("ASK {}"), config)
+    assert reply.outcome is Outcome.UNAVAILABLE
+    assert "snapshot.nq" in reply.body.decode()
+
+
+def test_pool_bug_in_the_worker_is_a_503_reply_and_the_worker_goes_on(
+    config: WorkerConfig,
+) -> None:
+    async def scenario(pool: QueryPool) -> None:
+        worker = pool.current
+        unknown_type = request(PLATFORMS, results_type="text/plain")  # no writer: KeyError
+        reply = await pool.run(unknown_type, time.monotonic() + 10)
+        assert reply.outcome is Outcome.UNAVAILABLE
+        assert "KeyError" in reply.body.decode()
+        reply = await pool.run(request("ASK {}"), time.monotonic() + 10)
+        assert (reply.outcome, pool.current) == (Outcome.OK, worker)
+
+    pool_scenario(config, scenario)
+
+
 def test_database_keeps_its_store_while_the_http_side_names_its_manifest(
     store_copy: Path,
 ) -> None:
@@ -427,3 +454,8 @@ def test_pool_close_tells_waiting_queries_the_server_is_stopping(config: WorkerC
             await running
 
     pool_scenario(config, scenario)
+
+
+def test_app_worker_runs_two_queries_more_than_its_cores(built_store: Path) -> None:
+    app = create_app(Settings(store=built_store, workers=3))
+    assert app.state.kg.pool.config.threads == 5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,22 @@ def test_serve_same_answer_on_disk_and_in_memory(
         answer = other.get("/sparql", params={"query": query})
     assert answer.status_code == 200
     assert answer.json() == client.get("/sparql", params={"query": query}).json()
+
+
+def test_serve_in_memory_triples_decides_where_the_worker_reads(
+    built_store: Path, launch: object, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "store"
+    shutil.copytree(built_store, damaged)
+    (damaged / "snapshot.nq").write_text("not N-Quads\n", encoding="utf-8")
+    query = {"query": "ASK { ?s ?p ?o }"}
+    on_disk = launch(damaged, "--in-memory-triples", "0")  # type: ignore[operator]
+    in_memory = launch(damaged)  # type: ignore[operator]
+    with httpx.Client(timeout=30) as http:
+        assert http.get(f"{on_disk.url}/sparql", params=query).status_code == 200
+        refused = http.get(f"{in_memory.url}/sparql", params=query)
+    assert refused.status_code == 503
+    assert "snapshot.nq" in refused.text
 
 
 def test_make_serve_builds_then_serves() -> None:

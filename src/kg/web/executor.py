@@ -71,7 +71,7 @@ class Database:
     def __init__(self, store: Path, in_memory_triples: int = 0) -> None:
         self.store = store
         self.in_memory_triples = in_memory_triples
-        self.manifest = str(store / MANIFEST)  # a string: stat on every query, so keep it cheap
+        self.manifest = str(store / MANIFEST)  # a string: stat often, so keep it cheap
         self.stamp: Stamp | None = None
         self.release = ("", "")
         self.opened: tuple[ox.Store, tuple[str, str]] | None = None  # set as one, for threads
@@ -127,13 +127,19 @@ def _load(store: Path, in_memory: bool) -> ox.Store:
 
     In memory, the snapshot is loaded with `load`, not `bulk_load`: at a million triples the
     bulk loader's batches take half as much memory again as the store it builds.
+
+    Raises:
+        OSError: the database cannot be opened, or the snapshot cannot be read.
     """
     if not in_memory:
         return ox.Store.read_only(str(store / DATABASE))
     copy = ox.Store()
     snapshot = store / SNAPSHOT
     if snapshot.is_file():
-        copy.load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
+        try:
+            copy.load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as error:  # a damaged snapshot: the store is not available
+            raise OSError(f"{snapshot}: {error}") from error
         return copy
     quads = ox.Store.read_only(str(store / DATABASE)).quads_for_pattern(None, None, None, None)
     while batch := list(itertools.islice(quads, COPY_BATCH)):
