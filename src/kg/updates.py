@@ -6,7 +6,7 @@ An edit never touches the store in place. Under the store's write lock (`<store>
 writer at a time across processes) it reads the release's graphs, applies the edit in memory,
 derives again what the build derives (`kg.build`), validates the published graphs against the
 release's shapes and, only if no sh:Violation is found, writes a new store with
-`kg.store.write_store`, which swaps it in whole: query workers reopen it when its manifest
+`kg.store.write_store`, which swaps it in whole: the query worker reopens it when its manifest
 changes. A failure anywhere, a violation included, leaves the store as it was.
 
 The graphs are read from the N-Quads dump the build publishes with the store, not from Oxigraph:

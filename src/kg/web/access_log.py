@@ -28,8 +28,7 @@ class SecondsFormatter(logging.Formatter):
         self._text = ""
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's name
-        if datefmt is not None:
-            return super().formatTime(record, datefmt)
+        """`logging`'s default date and time (this formatter is given no `datefmt`)."""
         second = int(record.created)
         if second != self._second:
             self._second = second

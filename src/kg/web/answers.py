@@ -131,7 +131,7 @@ def solutions(
     if target == _JSON:
         return _json_solutions(result, limit)
     body, cut = _tsv_solutions(result, limit)
-    if target != _TSV or cut:
+    if target != _TSV:
         body = _bytes(ox.parse_query_results(body, format=_TSV).serialize(format=target))
     return body, cut
 

@@ -51,7 +51,7 @@ STATUS: tuple[tuple[type[KGError], int], ...] = (
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The app serving the store of `settings`; workers start with the app's lifespan.
+    """The app serving the store of `settings`; the query worker starts with its lifespan.
 
     Raises:
         UsageError: there is no store at `settings.store`.

@@ -1,7 +1,7 @@
 """What the HTTP process and a query worker say to each other over their socket.
 
-Plain named tuples of strings, bytes and numbers: pickled on one side, unpickled on the other,
-and importable without Oxigraph or a web framework on either side.
+Named tuples of strings, bytes and numbers, importable without Oxigraph or a web framework on
+either side; pickled, and on the query's path as plain tuples (`query_frame`, `reply_frame`).
 """
 
 from __future__ import annotations

@@ -41,6 +41,8 @@ from kg.web.messages import (
 
 log = logging.getLogger("kg.web")
 
+STOPPING = "the server is stopping"
+"""Why a query gets a 503 while the server shuts down."""
 START_SECONDS = 300.0
 """How long a worker may take to load the store before it is given up."""
 
@@ -246,7 +248,7 @@ class QueryPool:
         except EOFError:
             timer.cancel()
             if self.closed:
-                raise Unavailable("the server is stopping", retry_after=5) from None
+                raise Unavailable(STOPPING, retry_after=5) from None
             raise Unavailable(self._died_message(), retry_after=5) from None
         except BaseException:  # the client went away; the query runs on, and is watched
             worker.abandon(number)
@@ -298,7 +300,7 @@ class QueryPool:
         """The current worker, waiting for one being started if need be."""
         while self.current is None:
             if self.closed:
-                raise Unavailable("the server is stopping", retry_after=5)
+                raise Unavailable(STOPPING, retry_after=5)
             self._replace()
             try:
                 async with asyncio.timeout(_until(deadline)):

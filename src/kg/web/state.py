@@ -1,4 +1,4 @@
-"""What the app holds while it runs: settings, the release on disk, the query workers, caches.
+"""What the app holds while it runs: settings, the release on disk, the query worker, caches.
 
 Built by `kg.web.app.create_app` and reached by handlers as `request.app.state.kg`; nothing here
 happens at import time.
