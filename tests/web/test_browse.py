@@ -149,3 +149,14 @@ def test_ui_nav_links_resolve(client: httpx.Client) -> None:
                      "/dumps/partage-kg.ttl.gz"]  # fmt: skip
     for href in hrefs:
         assert client.get(href).status_code == 200, href
+
+
+def test_get_organisations_revalidates_per_language(client: httpx.Client) -> None:
+    english = {"accept": "text/html", "accept-language": "en"}
+    first = client.get(ORGANISATIONS, headers=english)
+    etag = first.headers["etag"]
+    again = client.get(ORGANISATIONS, headers={**english, "if-none-match": etag})
+    assert again.status_code == 304
+    assert again.headers["vary"] == "accept, accept-language"
+    french = {"accept": "text/html", "accept-language": "fr", "if-none-match": etag}
+    assert client.get(ORGANISATIONS, headers=french).status_code == 200
