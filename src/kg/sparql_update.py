@@ -14,14 +14,13 @@ from dataclasses import dataclass
 import rdflib.plugins.sparql
 from pyparsing import ParseException
 from rdflib import Dataset, URIRef
-from rdflib.plugins.sparql.algebra import translateUpdate
-from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Update as Algebra
 from rdflib.plugins.sparql.update import evalUpdate
 
 from kg.errors import QueryError
 from kg.namespaces import PREFIXES
+from kg.sparql_grammar import prepare_update
 from kg.updates import DEFAULT_GRAPH, Edit, ReadOnlyGraphError
 from kg.web.federation import SERVICE_VARIABLE
 
@@ -52,7 +51,7 @@ def parse_update(
         ReadOnlyGraphError: it writes the default graph.
     """
     try:
-        algebra = translateUpdate(parseUpdate(text), base=base_iri, initNs=PREFIXES)
+        algebra = prepare_update(text, base_iri, PREFIXES)
     except ParseException as error:
         raise QueryError(f"the update does not parse: {error}") from error
     # rdflib raises plain exceptions for what it cannot translate (an unknown prefix...).

@@ -15,7 +15,9 @@ the shapes then reject. A store with no dump (`kg load`) cannot be edited.
 
 The engine is rdflib's: the edit then works on the graphs the build, pySHACL and `write_store`
 take, and a WHERE clause reads the union of the named graphs, as queries on /sparql do.
-Validation (pySHACL, seconds) costs far more than rdflib's slower update evaluation.
+Validation (pySHACL, about a second on the project's graph) costs more than rdflib's slower
+update evaluation. Updates are parsed through `kg.sparql_grammar`, one at a time, since
+rdflib's parser breaks when two threads use it at once.
 
 Which graphs an edit may change: the ontology, the study and the linksets (the build's sources;
 the ontology and the study may not be emptied) and graphs outside `kg.namespaces.GRAPH`. The

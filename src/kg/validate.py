@@ -19,6 +19,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from kg import sparql_grammar
 from kg.locate import SourceLocation
 
 ResultKey = tuple[str, str, str, str, str]
@@ -136,6 +137,7 @@ def validate(
     Raises:
         pyshacl.errors.ReportableRuntimeError: the shapes cannot be loaded (see `check_shapes`).
     """
+    sparql_grammar.install()  # each SHACL-SPARQL query parsed once, not once per focus node
     shapes_copy = Graph()  # pySHACL adds triples to the shapes graph it is given
     shapes_copy += shapes
     _, graph, _ = pyshacl_validate(

@@ -42,11 +42,10 @@ def services_in(
         ServiceCheckError: rdflib cannot parse or translate the query.
     """
     # Imported here: only queries that mention "service" pay for rdflib's parser.
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
+    from kg.sparql_grammar import prepare_query
 
     try:
-        query = translateQuery(parseQuery(text), base=base_iri, initNs=dict(prefixes))
+        query = prepare_query(text, base_iri, prefixes)
         algebra = query.algebra
     except Exception as error:  # fail closed: whatever rdflib chokes on cannot be let through
         raise ServiceCheckError(f"cannot check the query's SERVICE calls: {error}") from error
@@ -63,11 +62,10 @@ def fetches_in_update(
     Raises:
         ServiceCheckError: rdflib cannot parse or translate the update.
     """
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
+    from kg.sparql_grammar import prepare_update
 
     try:
-        update = translateUpdate(parseUpdate(text), base=base_iri, initNs=dict(prefixes))
+        update = prepare_update(text, base_iri, prefixes)
     except Exception as error:  # fail closed, as for queries
         raise ServiceCheckError(f"cannot check the update's SERVICE and LOAD: {error}") from error
     loads = [str(op["iri"]) for op in update.algebra if getattr(op, "name", None) == "Load"]
