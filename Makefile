@@ -50,8 +50,9 @@ format: install
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
+# Both cores: the suite's tests are independent (servers on free ports, stores in tmp dirs).
 test: lint browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 clean:
 	rm -rf .kg .pytest_cache .ruff_cache .mypy_cache
