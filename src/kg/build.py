@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from itertools import product
 
 from rdflib import Graph, Literal, URIRef
@@ -210,13 +211,31 @@ def content_hash(graphs: Mapping[URIRef, Graph]) -> str:
     """
     lines: list[str] = []
     for name in sorted(graphs):
-        graph = graphs[name]
-        if any(isinstance(term, BNode) for triple in graph for term in triple):
-            canonical = Graph()
-            canonical += to_canonical_graph(graph)
-            graph = canonical
+        graph = canonical_graph(graphs[name])
         ntriples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
         # An N-Triples line ends with " ."; the graph name goes before the dot.
         lines.extend(f"{line[:-1]}<{name}> ." for line in ntriples.splitlines() if line)
     lines.sort()
     return hashlib.sha256("".join(f"{line}\n" for line in lines).encode("utf-8")).hexdigest()
+
+
+def canonical_graph(graph: Graph) -> Graph:
+    """`graph` with canonical blank-node labels (RGDA1); itself if it has no blank node.
+
+    A release canonicalises each graph twice, for its content hash and for its dumps, and
+    RGDA1 takes most of a build's time: the result is kept for the same triples (the input's
+    labels included, so the same input always gives the same output). Read it, never change it.
+    """
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    return _relabelled(frozenset(graph))
+
+
+@lru_cache(maxsize=16)
+def _relabelled(triples: frozenset[tuple[Node, Node, Node]]) -> Graph:
+    source = Graph()
+    for triple in triples:
+        source.add(triple)
+    relabelled = Graph()
+    relabelled += to_canonical_graph(source)
+    return relabelled

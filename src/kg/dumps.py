@@ -44,6 +44,7 @@ from rdflib.namespace import RDF
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
+from kg.build import canonical_graph
 from kg.namespaces import DESCRIPTION_GRAPH, PREFIXES
 
 STEM = "partage-kg"
@@ -79,16 +80,6 @@ def canonical(graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph]:
     return {
         name: canonical_graph(graphs[name]) for name in sorted(graphs) if name != DESCRIPTION_GRAPH
     }
-
-
-def canonical_graph(graph: Graph) -> Graph:
-    """`graph` with canonical blank-node labels; itself if it has no blank node (relabelling
-    costs time)."""
-    if not any(isinstance(term, BNode) for triple in graph for term in triple):
-        return graph
-    relabelled = Graph()
-    relabelled += to_canonical_graph(graph)
-    return relabelled
 
 
 def nquads_lines(graphs: Mapping[URIRef, Graph]) -> list[str]:
