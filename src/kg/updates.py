@@ -56,6 +56,7 @@ from kg.namespaces import (
     PV,
     SHAPES_GRAPH,
     STUDY_GRAPH,
+    VALIDATION_GRAPH,
 )
 from kg.sources import parse_rdf
 from kg.store import Manifest, Publish, read_manifest, write_store
@@ -74,6 +75,7 @@ READ_ONLY = {
     INTERPRETATION_GRAPH: "derived by the build from the study's interpretation claims",
     SHAPES_GRAPH: "the shapes every edit is validated against: edit shapes/ and rebuild",
     DESCRIPTION_GRAPH: "the description of the release, written with it",
+    VALIDATION_GRAPH: "the SHACL report of the release, written with it",
 }
 DEFAULT_GRAPH = "the default graph is the union of the named graphs: name the graph to write"
 
@@ -198,6 +200,9 @@ def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = 120.0) -> O
         report = validate(_published(after), after.get(SHAPES_GRAPH, Graph()))
         if not report.conforms_at(Severity.VIOLATION):
             raise NotConforming(report, "the edit breaks the shapes: nothing was written")
+        # The report published is the new state's, as `kg build` publishes its own: warnings
+        # an edit adds show on the pages, and those it clears go.
+        after = {**after, VALIDATION_GRAPH: report.graph}
         unchanged_docs = store if ONTOLOGY_GRAPH not in changed else None
         graphs, publish = publication(after, manifest.version, base_iri, unchanged_docs)
         if read_manifest(store) != manifest:
@@ -371,9 +376,10 @@ def _of_links(graph: Graph) -> Graph:
 
 
 def _published(graphs: Mapping[URIRef, Graph]) -> Graph:
-    """What the shapes validate: every graph but the shapes and the description, as `kg build`."""
+    """What the shapes validate: every graph but the shapes, the description and the last
+    report, as `kg build` (which validates before it has either)."""
     data = Graph()
     for name, graph in graphs.items():
-        if name not in (SHAPES_GRAPH, DESCRIPTION_GRAPH):
+        if name not in (SHAPES_GRAPH, DESCRIPTION_GRAPH, VALIDATION_GRAPH):
             data += graph
     return data
