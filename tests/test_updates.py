@@ -118,7 +118,7 @@ def test_write_lock_holds_off_a_second_writer(tmp_path: Path) -> None:
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with write_lock(store, wait=1):
+        with write_lock(store, "a test", wait=1):
             held.set()
             release.wait(10)
 
@@ -126,10 +126,10 @@ def test_write_lock_holds_off_a_second_writer(tmp_path: Path) -> None:
     holder.start()
     try:
         assert held.wait(10)
-        with pytest.raises(StoreBusyError), write_lock(store, wait=0.3):
+        with pytest.raises(StoreBusyError), write_lock(store, "a test", wait=0.3):
             pass
     finally:
         release.set()
         holder.join()
-    with write_lock(store, wait=0.3):  # free again
+    with write_lock(store, "a test", wait=0.3):  # free again
         pass

@@ -2,8 +2,8 @@
 (https://www.w3.org/TR/sparql11-update/) and the writes of the Graph Store Protocol
 (https://www.w3.org/TR/sparql11-http-rdf-update/#http-put and the sections after it).
 
-An edit never touches the store in place. Under the store's write lock (`<store>.lock`, one
-writer at a time across processes) it reads the release's graphs, applies the edit in memory,
+An edit never touches the store in place. Under the store's write lock (`kg.store.write_lock`,
+which `kg build` and `kg load` take too) it reads the release's graphs, applies the edit in memory,
 derives again what the build derives (`kg.build`), validates the published graphs against the
 release's shapes and, only if no sh:Violation is found, writes a new store with
 `kg.store.write_store`, which swaps it in whole: the query worker reopens it when its manifest
@@ -28,14 +28,11 @@ triple it asserts; deleting only the asserted triple does nothing, since the cla
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import hashlib
 import shutil
 import tempfile
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,7 +56,14 @@ from kg.namespaces import (
     VALIDATION_GRAPH,
 )
 from kg.sources import parse_rdf
-from kg.store import Manifest, Publish, read_manifest, write_store
+from kg.store import (
+    Manifest,
+    Publish,
+    StoreBusyError,
+    read_manifest,
+    write_lock,
+    write_store,
+)
 from kg.validate import Severity, validate
 
 Graphs = dict[URIRef, Graph]
@@ -90,10 +94,6 @@ class GraphNotFoundError(KGError):
 
 class NotEditableError(KGError):
     """The store cannot be edited: it has no dump of its graphs, or the dump is not its own."""
-
-
-class StoreBusyError(KGError):
-    """Another edit holds the store's write lock, or a build replaced the store meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = 120.0) -> O
         ReadOnlyGraphError, GraphNotFoundError, QueryError: the edit is refused.
         NotEditableError, StoreBusyError: the store cannot be edited now, or at all.
     """
-    with write_lock(store, wait):
+    with write_lock(store, "an edit through the endpoint", wait):
         manifest = read_manifest(store)
         before = read_graphs(store, manifest)
         dataset = Dataset(default_union=True)
@@ -314,32 +314,6 @@ def read_graphs(store: Path, manifest: Manifest) -> Graphs:
         if count == 0 and ":" in name:
             graphs.setdefault(URIRef(name), Graph(identifier=URIRef(name)))
     return graphs
-
-
-@contextmanager
-def write_lock(store: Path, wait: float) -> Iterator[None]:
-    """Hold `<store>.lock`, beside the store (which is renamed on every write), exclusively.
-
-    Raises:
-        StoreBusyError: another process or thread held it for `wait` seconds.
-    """
-    lock = store.with_name(f"{store.name}.lock")
-    with lock.open("ab") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise StoreBusyError(
-                        "another edit of the store is running: try again"
-                    ) from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _named_graphs(dataset: Dataset) -> Graphs:

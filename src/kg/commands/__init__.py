@@ -24,6 +24,7 @@ from rich.console import Console
 from kg.config import Settings
 from kg.errors import KGError, NotConforming, QueryError, SourceError, UsageError
 from kg.namespaces import PREFIXES
+from kg.store import StoreBusyError
 
 EXIT_OK = 0
 EXIT_NOT_CONFORMING = 1
@@ -58,7 +59,7 @@ def exit_codes() -> Iterator[None]:
     except SourceError as error:
         typer.echo(str(error), err=True)  # already `file:line:col: message`
         raise typer.Exit(EXIT_BAD_INPUT) from error
-    except (UsageError, QueryError) as error:
+    except (UsageError, QueryError, StoreBusyError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from error
     except KGError as error:

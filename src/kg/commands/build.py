@@ -24,7 +24,7 @@ from kg.config import Settings
 from kg.namespaces import SHAPES_GRAPH, VALIDATION_GRAPH
 from kg.report import render
 from kg.sources import load_project
-from kg.store import Manifest, Publish, write_store
+from kg.store import Manifest, Publish, write_lock, write_store
 from kg.validate import Severity, ValidationReport, validate
 
 
@@ -50,7 +50,8 @@ def build(
             typer.echo("build failed: the store was not written", err=True)
             raise typer.Exit(EXIT_NOT_CONFORMING)
         graphs, publish = publication(with_report(graphs, report), config)
-        manifest = write_store(graphs, config.store, publish=publish)
+        with write_lock(config.store, "kg build"):
+            manifest = write_store(graphs, config.store, publish=publish)
         _summarise(manifest, config.store, time.perf_counter() - started)
 
 

@@ -13,7 +13,7 @@ import typer
 from rich.progress import Progress
 
 from kg.commands import console, exit_codes, settings
-from kg.store import load_files
+from kg.store import load_files, write_lock
 
 
 def load(
@@ -36,6 +36,7 @@ def load(
         def advance(stage: str, path: Path) -> None:
             progress.update(task, advance=1, description=f"{stage} {path.name}")
 
-        manifest = load_files(files, config.store, graph, advance)
+        with write_lock(config.store, "kg load"):
+            manifest = load_files(files, config.store, graph, advance)
     total = sum(manifest.triples.values())
     console().print(f"loaded {len(files)} file(s) into {config.store}: {total:,} triples in all")

@@ -35,13 +35,13 @@ from starlette.responses import PlainTextResponse, Response
 from kg.errors import KGError, NotConforming, QueryError
 from kg.report import render
 from kg.sparql_update import parse_update, run_update
+from kg.store import StoreBusyError
 from kg.updates import (
     Edit,
     GraphNotFoundError,
     NotEditableError,
     Outcome,
     ReadOnlyGraphError,
-    StoreBusyError,
     edit_store,
 )
 from kg.validate import ValidationReport
