@@ -7,7 +7,6 @@ these are the parts that are quicker and plainer to check directly.
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,8 @@ from kg.sparql_update import parse_update, run_update
 from kg.updates import (
     NotEditableError,
     ReadOnlyGraphError,
-    StoreBusyError,
     derive,
     edit_store,
-    write_lock,
 )
 
 
@@ -111,25 +108,3 @@ def test_edit_store_without_dump_not_editable(built_store: Path, tmp_path: Path)
     )
     with pytest.raises(NotEditableError, match="kg build"):
         edit_store(store, edit, BASE)
-
-
-def test_write_lock_holds_off_a_second_writer(tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with write_lock(store, "a test", wait=1):
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(10)
-        with pytest.raises(StoreBusyError), write_lock(store, "a test", wait=0.3):
-            pass
-    finally:
-        release.set()
-        holder.join()
-    with write_lock(store, "a test", wait=0.3):  # free again
-        pass
