@@ -131,6 +131,7 @@ def write_store(
     Raises:
         UsageError: `path` holds something that is not a store, or a term Oxigraph rejects.
     """
+    recover(path)
     _check_replaceable(path)
     staging = _sibling(path, "tmp")
     staging.mkdir(parents=True)
@@ -215,6 +216,7 @@ def load_files(
     for path in files:
         _check_syntax(path)
         report("checked", path)
+    recover(store_path)
     _check_replaceable(store_path)
     previous = read_manifest(store_path) if (store_path / MANIFEST).is_file() else None
     staging = _sibling(store_path, "tmp")
@@ -415,6 +417,31 @@ def _check_replaceable(path: Path) -> None:
     ours = (path / MANIFEST).is_file() or (path.is_dir() and not any(path.iterdir()))
     if path.exists() and not ours:
         raise UsageError(f"{path} exists and is not a store (no {MANIFEST}): not replacing it")
+
+
+def recover(path: Path) -> None:
+    """Finish what a writer killed mid-write left beside the store at `path`.
+
+    A writer stages in `<store>.tmp-*` and swaps by renaming the old store to `<store>.old-*`
+    and the staged one to `<store>`. Killed while staging, it leaves a `.tmp-*` (never a store
+    yet: removed); killed between the two renames, no `<store>` and one `.old-*`, the complete
+    previous store (put back); killed after them, an `.old-*` beside the new store (removed).
+    Call it holding `write_lock`, as every writer does.
+    """
+    for staging in _siblings(path, "tmp"):
+        shutil.rmtree(staging, ignore_errors=True)
+    old = sorted(_siblings(path, "old"), key=lambda p: p.stat().st_mtime)
+    if not path.exists() and old and (old[-1] / MANIFEST).is_file():
+        old.pop().rename(path)
+    for leftover in old:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _siblings(path: Path, kind: str) -> list[Path]:
+    prefix = f"{path.name}.{kind}-"
+    if not path.parent.is_dir():
+        return []
+    return [p for p in path.parent.iterdir() if p.name.startswith(prefix) and p.is_dir()]
 
 
 def _sibling(path: Path, kind: str) -> Path:
