@@ -82,6 +82,8 @@ class Worker:
         except BaseException:
             process.kill()
             ours.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(5)
             raise
         worker = cls(process, reader, writer)
         worker.writer.write(frame(config))
@@ -369,6 +371,10 @@ class QueryPool:
             return None
         except BaseException:  # cancelled (the server stops): the process must not outlive it
             worker.kill()
+            # Reaped here, not in the background: a cancelled task cannot start another, and
+            # a SIGKILLed process is gone in milliseconds.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.process.wait(5)
             raise
         return worker
 
