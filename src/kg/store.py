@@ -7,6 +7,8 @@ per million triples, where copying them out of the database takes four times lon
 whatever files a build publishes with it (dumps, docs: see `write_store`'s `publish`). Every
 write is built in a sibling `<store>.tmp-<random>` directory and swapped in by renames, so a
 failed build or load never touches the store already there and readers never see half a store.
+Every writer holds `<store>.lock` (`write_lock`) and first cleans up after a writer killed
+mid-write (`recover`), so a complete store is always at its path or put back there.
 """
 
 from __future__ import annotations

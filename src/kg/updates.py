@@ -57,6 +57,7 @@ from kg.namespaces import (
 )
 from kg.sources import parse_rdf
 from kg.store import (
+    LOCK_WAIT,
     Manifest,
     Publish,
     StoreBusyError,
@@ -164,7 +165,7 @@ def parse_graph(data: bytes, suffix: str) -> Graph:
     return graph
 
 
-def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = 120.0) -> Outcome:
+def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = LOCK_WAIT) -> Outcome:
     """Apply `edit` to the store's graphs and write the result, if it conforms, as a new store.
 
     Args:
