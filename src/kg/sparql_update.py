@@ -19,10 +19,10 @@ from rdflib.plugins.sparql.sparql import Update as Algebra
 from rdflib.plugins.sparql.update import evalUpdate
 
 from kg.errors import QueryError
+from kg.federation import SERVICE_VARIABLE
 from kg.namespaces import PREFIXES
 from kg.sparql_grammar import prepare_update
 from kg.updates import DEFAULT_GRAPH, Edit, ReadOnlyGraphError
-from kg.web.federation import SERVICE_VARIABLE
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.namespaces import PREFIXES
-from kg.query_text import expand_codepoints
-from kg.web.federation import (
+from kg.federation import (
     SERVICE_VARIABLE,
     ServiceCheckError,
     fetches_in_update,
@@ -24,6 +22,8 @@ from kg.web.federation import (
     may_call_services,
     services_in,
 )
+from kg.namespaces import PREFIXES
+from kg.query_text import expand_codepoints
 
 
 class Listener:

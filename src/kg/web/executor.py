@@ -34,10 +34,10 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from kg.federation import ServiceCheckError, forbidden, services_in
 from kg.query_text import names_dataset
 from kg.web import answers
 from kg.web.answers import GRAPH_TYPES, RESULTS_TYPES
-from kg.web.federation import ServiceCheckError, forbidden, services_in
 from kg.web.messages import (
     DATABASE,
     MANIFEST,

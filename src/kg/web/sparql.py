@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from kg.federation import forbidden, may_call_services
 from kg.web import negotiation
 from kg.web.errors import (
     BadRequest,
@@ -30,7 +31,6 @@ from kg.web.errors import (
     Unavailable,
     UpdateRefused,
 )
-from kg.web.federation import forbidden, may_call_services
 from kg.web.messages import Outcome, QueryReply, QueryRequest
 from kg.web.protocol import Operation, read_operation
 from kg.web.service_description import describe, serialise

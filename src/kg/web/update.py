@@ -13,7 +13,7 @@ logged, and CORS preflights do not allow the Authorization header, so no web pag
 
 An update that reaches outside the store is refused before it runs: LOAD always (the data can
 be PUT to the Graph Store Protocol instead), SERVICE unless `--service-allow` lists the endpoint
-(`kg.web.federation`). The update is then one edit of the store (`kg.updates.edit_store`, in a
+(`kg.federation`). The update is then one edit of the store (`kg.updates.edit_store`, in a
 thread: it takes seconds): 204 when it is written, or nothing written and 422 with the SHACL
 report (Turtle, or our JSON or text by Accept) when it breaks the shapes. The response names the
 release written in X-KG-Content-Hash.
@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from kg.errors import KGError, NotConforming, QueryError
+from kg.federation import forbidden
 from kg.report import render
 from kg.sparql_update import parse_update, run_update
 from kg.store import StoreBusyError
@@ -46,7 +47,6 @@ from kg.updates import (
 )
 from kg.validate import ValidationReport
 from kg.web.errors import ForbiddenService, UpdateRefused
-from kg.web.federation import forbidden
 from kg.web.negotiation import Format, choose
 from kg.web.sparql import CONTENT_HASH, RELEASE
 from kg.web.state import AppState

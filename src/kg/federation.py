@@ -2,7 +2,9 @@
 only to the endpoints of `--service-allow`.
 
 Oxigraph evaluates SERVICE by fetching the endpoint itself, with no switch to turn that off, so
-a query is checked before it runs. A text match could be fooled (`\\u0053ERVICE` is the keyword
+a query is checked before it runs. Core, not web code: the query engine checks queries with it,
+`kg.sparql_update` names an update's endpoints with `SERVICE_VARIABLE`, and the HTTP layer
+refuses by `forbidden`. A text match could be fooled (`\\u0053ERVICE` is the keyword
 SERVICE, https://www.w3.org/TR/sparql11-query/#codepointEscape), so the check reads the query's
 algebra from rdflib's parser. That parser is slow, but sound to skip: once codepoint escapes are
 expanded, a query whose lower-cased text does not contain "service" cannot hold the keyword.
