@@ -22,9 +22,11 @@ def loaded(store: Path) -> list[str]:
 
 
 def leftovers(store: Path) -> list[str]:
-    """Directories beside the store (its lock file stays, by design)."""
+    """Directories beside the store (its lock file and the lock's queue stay, by design)."""
     return sorted(
-        p.name for p in store.parent.iterdir() if p.name.startswith("store.") and p.is_dir()
+        p.name
+        for p in store.parent.iterdir()
+        if p.name.startswith("store.") and p.is_dir() and p.name != "store.lock.queue"
     )
 
 

@@ -13,16 +13,12 @@ mid-write (`recover`), so a complete store is always at its path or put back the
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import re
 import secrets
 import shutil
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +30,10 @@ from rdflib.term import Node
 
 from kg import __version__
 from kg.build import content_hash
-from kg.errors import KGError, QueryError, SourceError, UsageError
+from kg.errors import QueryError, SourceError, UsageError
+from kg.lock import LOCK_WAIT as LOCK_WAIT  # re-exported (X as X): kg.lock owns the lock
+from kg.lock import StoreBusyError as StoreBusyError
+from kg.lock import write_lock as write_lock
 from kg.namespaces import PREFIXES
 from kg.query_text import names_dataset
 from kg.sources import parse_rdf, rdf_format
@@ -81,14 +80,6 @@ TABLE = "table"
 """Not a serialisation: rows of rdflib terms for the caller to lay out."""
 
 QUERY_FORMATS = (TABLE, *RESULTS_FORMATS, *GRAPH_FORMATS)
-
-
-LOCK_WAIT = 120.0
-"""Seconds a writer waits for the store's write lock before it gives up."""
-
-
-class StoreBusyError(KGError):
-    """Another writer holds the store's write lock, or a build replaced the store meanwhile."""
 
 
 Progress = Callable[[str, Path], None]
@@ -466,46 +457,3 @@ def _swap(staging: Path, path: Path) -> None:
         old.rename(path)
         raise
     shutil.rmtree(old)
-
-
-@contextmanager
-def write_lock(store: Path, holder: str, wait: float = LOCK_WAIT) -> Iterator[None]:
-    """Hold `<store>.lock`, beside the store (which is renamed on every write), exclusively.
-
-    The one lock of every writer: `kg build`, `kg load` and edits through the endpoint, in
-    this process or another, so that none replaces a store another has just written. Whoever
-    holds it writes `holder` and its PID into the file, so that a writer that gives up can say
-    who it waited for.
-
-    Raises:
-        StoreBusyError: another writer held it for `wait` seconds; names that writer.
-    """
-    lock = store.with_name(f"{store.name}.lock")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("a+b") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise StoreBusyError(
-                        f"{store} is being written by {_holder(lock)}: try again once it is done"
-                    ) from None
-                time.sleep(0.05)
-        try:
-            handle.truncate(0)
-            handle.write(f"{holder} (pid {os.getpid()})\n".encode())
-            handle.flush()
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _holder(lock: Path) -> str:
-    try:
-        named = lock.read_text(encoding="utf-8").strip()
-    except OSError:
-        named = ""
-    return named or "another writer"
