@@ -1,19 +1,29 @@
-"""The `kg-validate` pre-commit hook, run for real by `pre-commit try-repo`.
+"""The `kg-validate` pre-commit hook, run for real by `pre-commit run` from a user's config.
 
 pre-commit needs the hook repository to have a commit, and these tests need shapes that do not
 change under them, so the hook repository is a temporary git repository made of this working
 tree's package (pyproject.toml, src/, .pre-commit-hooks.yaml) with the fixture project's
-shapes/ and ontology/ in place of the real ones. pre-commit clones it and pip-installs it into
-an environment of its own (dependencies come from the package index); the hook then finds
-shapes/ and ontology/ in that clone, the way it does for any user of the published repository.
+shapes/ and ontology/ in place of the real ones. A user's repository names it, with its commit,
+in .pre-commit-config.yaml as the README shows; pre-commit clones it and pip-installs it into an
+environment of its own (dependencies come from the package index); the hook then finds shapes/
+and ontology/ in that clone, the way it does for any user of the published repository.
+
+Installing that environment is the cost (~10 s), so every test of the session shares one hook
+repository and one PRE_COMMIT_HOME, even across pytest-xdist workers: the first worker to take
+the lock makes the repository, and pre-commit's own lock on its home makes the first run install
+the environment that the others reuse. (`pre-commit try-repo` would install it again each time:
+it always works in a store of its own.)
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,10 +47,51 @@ def git(cwd: Path, *args: str) -> None:
     subprocess.run(command, cwd=cwd, check=True, capture_output=True)
 
 
-@pytest.fixture(scope="module")
-def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A committed copy of the package whose shapes/ and ontology/ are the fixtures'."""
-    root = tmp_path_factory.mktemp("hook")
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory of this session's temporary root, the same for every xdist worker."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # each worker's basetemp is a child of the session's
+    path = base / "pre-commit-hook"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def hook_repository(shared: Path) -> Path:
+    """A committed copy of the package whose shapes/ and ontology/ are the fixtures'.
+
+    One for the session: pre-commit keys its installed environments by repository and commit.
+    """
+    root = shared / "hook"
+    with locked(shared / "hook.lock"):
+        if not root.is_dir():
+            making = shared / "hook.partial"
+            shutil.rmtree(making, ignore_errors=True)  # left by a worker that died making it
+            make_hook_repository(making)
+            making.rename(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(shared: Path) -> Path:
+    """The PRE_COMMIT_HOME of every test: the hook's environment is installed once."""
+    return shared / "home"
+
+
+def make_hook_repository(root: Path) -> None:
+    root.mkdir()
     for name in PACKAGE_FILES:
         if (REPOSITORY / name).is_file():
             shutil.copy(REPOSITORY / name, root / name)
@@ -53,21 +104,25 @@ def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(root, "init", "--quiet")
     git(root, "add", "--all")
     git(root, "commit", "--quiet", "--message", "hook under test")
-    return root
 
 
-def user_repository(root: Path, *fixtures: str) -> Path:
-    """A git repository of someone using the hook, with `fixtures` staged."""
+def user_repository(root: Path, hook: Path, *fixtures: str) -> Path:
+    """A git repository of someone using the hook at `hook`'s commit, with `fixtures` staged."""
     root.mkdir()
     git(root, "init", "--quiet")
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hook, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    config = f"repos:\n  - repo: {hook}\n    rev: {commit}\n    hooks:\n      - id: kg-validate\n"
+    (root / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
     for name in fixtures:
         shutil.copy(FIXTURES / name, root / name)
     git(root, "add", "--all")
     return root
 
 
-def try_repo(hook: Path, user: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pre_commit", "try-repo", str(hook), "kg-validate"]
+def run_hook(user: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pre_commit", "run", "kg-validate"]
     return subprocess.run(
         [*command, "--all-files", "--verbose"],
         cwd=user,
@@ -84,16 +139,20 @@ def _environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
 
 
-def test_hook_fails_naming_the_invalid_file(hook_repository: Path, tmp_path: Path) -> None:
-    user = user_repository(tmp_path / "user", "valid.ttl", "violation.ttl")
-    completed = try_repo(hook_repository, user, tmp_path / "cache")
+def test_hook_fails_naming_the_invalid_file(
+    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    user = user_repository(tmp_path / "user", hook_repository, "valid.ttl", "violation.ttl")
+    completed = run_hook(user, pre_commit_home)
     assert completed.returncode == 1, completed.stdout + completed.stderr
     assert "violation.ttl:6: violation: An organisation needs a label." in completed.stdout
     assert "valid.ttl:" not in completed.stdout.replace("violation.ttl", "")
 
 
-def test_hook_passes_when_every_file_is_valid(hook_repository: Path, tmp_path: Path) -> None:
-    user = user_repository(tmp_path / "user", "valid.ttl")
-    completed = try_repo(hook_repository, user, tmp_path / "cache")
+def test_hook_passes_when_every_file_is_valid(
+    hook_repository: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    user = user_repository(tmp_path / "user", hook_repository, "valid.ttl")
+    completed = run_hook(user, pre_commit_home)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "Passed" in completed.stdout
