@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from kg.build import assemble
-from kg.commands.build import publication
+from kg import __version__, release
+from kg.build import assemble, source_graphs
 from kg.config import Settings
 from kg.namespaces import SHAPES_GRAPH
 from kg.sources import ProjectSources, load_project
-from kg.store import write_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,12 +44,8 @@ def project_graphs(project_sources: ProjectSources) -> dict[URIRef, Graph]:
 
 @pytest.fixture(scope="session")
 def project_data(project_graphs: dict[URIRef, Graph]) -> Graph:
-    """Every graph of the release but the shapes: what the shapes validate."""
-    union = Graph()
-    for name, graph in project_graphs.items():
-        if name != SHAPES_GRAPH:
-            union += graph
-    return union
+    """What the shapes validate of the release (`kg.release.data_of`)."""
+    return release.data_of(project_graphs)
 
 
 @pytest.fixture(scope="session")
@@ -59,11 +54,10 @@ def project_shapes(project_graphs: dict[URIRef, Graph]) -> Graph:
 
 
 @pytest.fixture(scope="session")
-def built_store(
-    tmp_path_factory: pytest.TempPathFactory, project_graphs: dict[URIRef, Graph]
-) -> Path:
-    """The project's store as `kg build` writes it (description, dumps and docs included)."""
+def built_store(tmp_path_factory: pytest.TempPathFactory, project_sources: ProjectSources) -> Path:
+    """The project's store as `kg build` writes it: the same release function, so the same
+    graphs, report, description, dumps, docs and sources. Read only."""
     path = tmp_path_factory.mktemp("project") / "store"
-    graphs, publish = publication(project_graphs, Settings(root=ROOT))
-    write_store(graphs, path, publish=publish)
+    made = release.make(source_graphs(project_sources), __version__, Settings(root=ROOT).base_iri)
+    release.write(made, path)
     return path

@@ -23,8 +23,9 @@ from kg.build import content_hash
 from kg.cli import app
 from kg.docs import SYNTAXES
 from kg.dumps import DESCRIPTION_FILE, Dump, dataset_hash, render, write
+from kg.layout import DATABASE, MANIFEST, SNAPSHOT, SOURCES, read_manifest
 from kg.namespaces import DESCRIPTION_GRAPH, STUDY_GRAPH, VOID
-from kg.store import read_manifest, run_query
+from kg.store import run_query
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_PROJECT = ROOT / "tests" / "data" / "build" / "project"
@@ -182,7 +183,8 @@ def test_build_writes_dumps_description_and_docs_into_the_store(published: Path)
     expected = {f"dumps/{name}" for name in NAMES} | {f"dumps/{n}.sha256" for n in NAMES}
     pages = {f"docs/{stem}.{ext}" for stem in ("ontology", "shapes") for ext in SYNTAXES}
     expected |= pages | {f"dumps/{DESCRIPTION_FILE}", "docs/ontology.html"}
-    store_files = {p for p in files if p.startswith(("oxigraph/", "manifest", "snapshot"))}
+    own = (f"{DATABASE}/", MANIFEST, SNAPSHOT, SOURCES)
+    store_files = {p for p in files if p.startswith(own)}
     assert expected == files - store_files
 
 

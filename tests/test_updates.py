@@ -12,44 +12,79 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
+from kg.build import derive, source_graphs
 from kg.errors import QueryError
-from kg.namespaces import BASE, DESCRIPTION_GRAPH, STUDY_GRAPH
+from kg.layout import SOURCES
+from kg.namespaces import BASE, PV, STUDY_GRAPH
+from kg.sources import ProjectSources
 from kg.sparql_update import parse_update, run_update
-from kg.updates import (
-    NotEditableError,
-    ReadOnlyGraphError,
-    derive,
-    edit_store,
-)
+from kg.updates import NotEditableError, ReadOnlyGraphError, carried_over, edit_store
+
+LA_RUCHE_SECTOR = URIRef("https://w3id.org/partage/id/claim/la-ruche-qui-dit-oui-sector")
 
 
-def test_derive_on_unedited_graphs_gives_the_build_graphs(
-    project_graphs: dict[URIRef, Graph],
-) -> None:
-    graphs = {name: g for name, g in project_graphs.items() if name != DESCRIPTION_GRAPH}
-    derived = derive(dict(graphs), graphs)
-    assert sorted(derived) == sorted(graphs)
-    for name, graph in graphs.items():
-        assert set(derived[name]) == set(graph), name
+def claim_triple(graph: Graph, claim: URIRef) -> tuple[Node, Node, Node]:
+    parts = (RDF.subject, RDF.predicate, RDF.object)
+    subject, predicate, obj = (graph.value(claim, part) for part in parts)
+    assert subject is not None and predicate is not None and obj is not None
+    return subject, predicate, obj
 
 
-def test_derive_retracts_what_a_deleted_claim_asserted(
-    project_graphs: dict[URIRef, Graph],
-) -> None:
-    study = project_graphs[STUDY_GRAPH]
-    claim = URIRef("https://w3id.org/partage/id/claim/la-ruche-qui-dit-oui-sector")
-    asserted = (
-        study.value(claim, RDF.subject),
-        study.value(claim, RDF.predicate),
-        study.value(claim, RDF.object),
-    )
+def without(graph: Graph, *triples: tuple[Node | None, Node | None, Node | None]) -> Graph:
     edited = Graph()
-    edited += study
-    edited.remove((claim, None, None))
-    derived = derive({**project_graphs, STUDY_GRAPH: edited}, project_graphs)
+    edited += graph
+    for triple in triples:
+        edited.remove(triple)
+    return edited
+
+
+def test_carried_over_removes_from_the_sources_what_the_edit_deleted(
+    project_sources: ProjectSources, project_graphs: dict[URIRef, Graph]
+) -> None:
+    sources = source_graphs(project_sources)
+    study = project_graphs[STUDY_GRAPH]
+    after = {**project_graphs, STUDY_GRAPH: without(study, (LA_RUCHE_SECTOR, None, None))}
+    edited = carried_over(sources, project_graphs, after, frozenset({STUDY_GRAPH}))
+    assert (LA_RUCHE_SECTOR, RDF.type, PV.Claim) in sources[STUDY_GRAPH]
+    assert not set(edited[STUDY_GRAPH].triples((LA_RUCHE_SECTOR, None, None)))
+
+
+def test_deleting_a_claim_retracts_the_triple_it_asserted(
+    project_sources: ProjectSources, project_graphs: dict[URIRef, Graph]
+) -> None:
+    sources = source_graphs(project_sources)
+    study = project_graphs[STUDY_GRAPH]
+    asserted = claim_triple(study, LA_RUCHE_SECTOR)
+    after = {**project_graphs, STUDY_GRAPH: without(study, (LA_RUCHE_SECTOR, None, None))}
+    edited = carried_over(sources, project_graphs, after, frozenset({STUDY_GRAPH}))
     assert asserted in study
-    assert asserted not in derived[STUDY_GRAPH]
+    assert asserted not in derive(edited)[STUDY_GRAPH]
+
+
+def test_deleting_only_the_triple_a_claim_asserts_changes_no_source(
+    project_sources: ProjectSources, project_graphs: dict[URIRef, Graph]
+) -> None:
+    sources = source_graphs(project_sources)
+    study = project_graphs[STUDY_GRAPH]
+    after = {**project_graphs, STUDY_GRAPH: without(study, claim_triple(study, LA_RUCHE_SECTOR))}
+    edited = carried_over(sources, project_graphs, after, frozenset({STUDY_GRAPH}))
+    assert set(edited[STUDY_GRAPH]) == set(sources[STUDY_GRAPH])
+
+
+def test_carried_over_adds_a_new_graph_and_drops_a_removed_one(
+    project_sources: ProjectSources, project_graphs: dict[URIRef, Graph]
+) -> None:
+    sources = {**source_graphs(project_sources), URIRef("urn:x:old"): Graph()}
+    mine = Graph()
+    mine.add((URIRef("urn:x:s"), URIRef("urn:x:p"), URIRef("urn:x:o")))
+    before = {**project_graphs, URIRef("urn:x:old"): Graph()}
+    after = {**project_graphs, URIRef("urn:x:new"): mine}
+    changed = frozenset({URIRef("urn:x:old"), URIRef("urn:x:new")})
+    edited = carried_over(sources, before, after, changed)
+    assert URIRef("urn:x:old") not in edited
+    assert set(edited[URIRef("urn:x:new")]) == set(mine)
 
 
 @pytest.mark.parametrize(
@@ -103,6 +138,17 @@ def test_edit_store_without_dump_not_editable(built_store: Path, tmp_path: Path)
     store = tmp_path / "store"
     shutil.copytree(built_store, store)
     shutil.rmtree(store / "dumps")  # as `kg load` leaves a store: no dumps to read from
+    edit = run_update(
+        parse_update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> 1 } }", BASE)
+    )
+    with pytest.raises(NotEditableError, match="kg build"):
+        edit_store(store, edit, BASE)
+
+
+def test_edit_store_without_sources_not_editable(built_store: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(built_store, store)
+    (store / SOURCES).unlink()  # a store written before stores kept their sources
     edit = run_update(
         parse_update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> 1 } }", BASE)
     )

@@ -43,6 +43,9 @@ from kg.namespaces import (
 )
 from kg.sources import ProjectSources
 
+LINKS = GRAPH["links/"]
+"""The prefix of the linksets' graphs: `links/<stem>` for each file of `data/links/`."""
+
 Hierarchy = dict[Node, frozenset[URIRef]]
 """Each class (or property) mapped to all its named super-classes (or super-properties)."""
 
@@ -161,26 +164,50 @@ def stamp_release(ontology: Graph, version: str) -> Graph:
     return stamped
 
 
+def source_graphs(sources: ProjectSources) -> dict[URIRef, Graph]:
+    """The project's sources keyed by the graph each feeds: what a release is made from, and
+    what a store keeps of it (`kg.layout.SOURCES`) so that an edit can make the next one."""
+    graphs = {
+        ONTOLOGY_GRAPH: sources.ontology,
+        STUDY_GRAPH: sources.data,
+        SHAPES_GRAPH: sources.shapes,
+        **{GRAPH[f"links/{stem}"]: graph for stem, graph in sources.links.items()},
+    }
+    return dict(sorted(graphs.items()))
+
+
 def assemble(sources: ProjectSources, version: str = __version__) -> dict[URIRef, Graph]:
-    """Build every named graph of a release from the project's sources.
+    """Build every named graph of a release from the project's sources (see `derive`)."""
+    return derive(source_graphs(sources), version)
+
+
+def derive(sources: Mapping[URIRef, Graph], version: str = __version__) -> dict[URIRef, Graph]:
+    """Every named graph of a release but its report and description, from its source graphs.
+
+    Args:
+        sources: graphs keyed as `source_graphs` keys them; a graph outside `GRAPH` (a user's,
+            written by an edit) is published as it is and derives nothing.
 
     Returns:
         The graphs keyed by graph IRI, in IRI order: the stamped ontology, the study (data,
         claims included, plus study-statement triples and derived provenance), the
         interpretation triples with what they alone entail, one graph per linkset
-        (`graph/links/<stem>`), the shapes, and the entailments of the ontology, study and
-        linksets.
+        (`graph/links/<stem>`), the shapes, the entailments of the ontology, study and
+        linksets, and the other graphs of `sources`. Nothing is subtracted: each derived graph
+        is computed from the sources alone, so the same sources always give the same graphs.
     """
-    study_claims, interpretation = materialise_claims(sources.data)
+    data = sources.get(STUDY_GRAPH, Graph())
+    study_claims, interpretation = materialise_claims(data)
     study = Graph()
-    study += sources.data
+    study += data
     study += study_claims
-    study += derive_provenance(sources.data)
-    ontology = stamp_release(sources.ontology, version)
+    study += derive_provenance(data)
+    ontology = stamp_release(sources.get(ONTOLOGY_GRAPH, Graph()), version)
     # A linkset states reference facts as claims with their source; its graph asserts them too.
     links = {
-        GRAPH[f"links/{stem}"]: graph + asserted(graph, PV.referenceFact)
-        for stem, graph in sources.links.items()
+        name: graph + asserted(graph, PV.referenceFact)
+        for name, graph in sources.items()
+        if name.startswith(LINKS)
     }
     inferred = entailments(ontology, [ontology, study, *links.values()])
     # What follows only with the interpretations is an interpretation too: it joins their graph
@@ -188,12 +215,14 @@ def assemble(sources: ProjectSources, version: str = __version__) -> dict[URIRef
     read_into = entailments(ontology, [ontology, study, *links.values(), interpretation])
     read_into -= inferred
     interpretation += read_into
+    others = {name: graph for name, graph in sources.items() if not name.startswith(GRAPH)}
     graphs = {
+        **others,
         ONTOLOGY_GRAPH: ontology,
         STUDY_GRAPH: study,
         INTERPRETATION_GRAPH: interpretation,
         ENTAILMENT_GRAPH: inferred,
-        SHAPES_GRAPH: sources.shapes,
+        SHAPES_GRAPH: sources.get(SHAPES_GRAPH, Graph()),
         **links,
     }
     return dict(sorted(graphs.items()))

@@ -119,6 +119,13 @@ def render(graphs: Mapping[URIRef, Graph], version: str) -> list[Dump]:
     ]
 
 
+def gzipped_nquads(graphs: Mapping[URIRef, Graph]) -> bytes:
+    """All `graphs` (the description too, if given) as gzipped, sorted, canonical N-Quads: the
+    same bytes for the same triples, as every file of a release."""
+    canonical_graphs = {name: canonical_graph(graphs[name]) for name in sorted(graphs)}
+    return _gzip(_joined(nquads_lines(canonical_graphs)))
+
+
 def serialise(graph: Graph, syntaxes: Iterable[str]) -> dict[str, bytes]:
     """One graph in each of `syntaxes` (turtle, nt, xml, json-ld), the same bytes every time.
 

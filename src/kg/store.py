@@ -1,25 +1,22 @@
-"""The built store on disk: the only module that uses pyoxigraph.
+"""The built store on disk: the only module that uses pyoxigraph's database.
 
-A store is a directory this module owns: `<store>/oxigraph/` (the Oxigraph database),
-`<store>/manifest.json` (package version, content hash, triples per graph), `<store>/snapshot.nq`
-(the same quads as N-Quads: the endpoint's query worker loads it into memory in a few seconds
-per million triples, where copying them out of the database takes four times longer) and
-whatever files a build publishes with it (dumps, docs: see `write_store`'s `publish`). Every
-write is built in a sibling `<store>.tmp-<random>` directory and swapped in by renames, so a
-failed build or load never touches the store already there and readers never see half a store.
-Every writer holds `<store>.lock` (`write_lock`) and first cleans up after a writer killed
-mid-write (`recover`), so a complete store is always at its path or put back there.
+A store is a directory laid out as `kg.layout` says (the Oxigraph database, its N-Quads
+snapshot, the release's sources, the manifest, the files a release publishes with it: see
+`write_store`'s `publish`). Every write is built in a sibling `<store>.tmp-<random>` directory
+and swapped in by renames, so a failed build or load never touches the store already there and
+readers never see half a store. Every writer holds the store's write lock (`kg.lock`) and first
+cleans up after a writer killed mid-write (`recover`), so a complete store is always at its
+path or put back there.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +28,21 @@ from rdflib.term import Node
 from kg import __version__
 from kg.build import content_hash
 from kg.errors import QueryError, SourceError, UsageError
+from kg.layout import (
+    DATABASE,
+    DEFAULT_GRAPH,
+    MANIFEST,
+    SNAPSHOT,
+    UNPUBLISHED,
+    Manifest,
+    read_manifest,
+)
 from kg.lock import LOCK_WAIT as LOCK_WAIT  # re-exported (X as X): kg.lock owns the lock
 from kg.lock import StoreBusyError as StoreBusyError
 from kg.lock import write_lock as write_lock
 from kg.namespaces import PREFIXES
 from kg.query_text import names_dataset
 from kg.sources import parse_rdf, rdf_format
-
-DATABASE = "oxigraph"
-MANIFEST = "manifest.json"
-SNAPSHOT = "snapshot.nq"
-DEFAULT_GRAPH = "default"
-"""Manifest key of the store's default graph (graph IRIs always hold a colon, this never does)."""
 
 OX_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -89,22 +89,6 @@ Publish = Callable[[Path], None]
 """Writes a build's files (dumps, docs) into the new store directory, before the swap."""
 
 
-@dataclass(frozen=True)
-class Manifest:
-    """What a store holds. No build time: two builds of the same sources are byte-identical."""
-
-    version: str
-    content_hash: str | None
-    triples: dict[str, int]
-    loaded: list[dict[str, str]] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)
-    """Files published with the store (path relative to it: SHA-256); see `write_store`."""
-
-    def to_json(self) -> str:
-        """Sorted keys and a fixed layout, so equal manifests are equal bytes."""
-        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
-
-
 def write_store(
     graphs: Mapping[URIRef, Graph],
     path: Path,
@@ -148,21 +132,6 @@ def write_store(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
-
-
-def read_manifest(path: Path) -> Manifest:
-    """Read the manifest of the store at `path`.
-
-    Raises:
-        UsageError: `path` is not a store.
-    """
-    try:
-        data: dict[str, Any] = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        return Manifest(**data)
-    except FileNotFoundError:
-        raise UsageError(f"{path} is not a store (no {MANIFEST}): run `kg build`") from None
-    except (ValueError, TypeError) as error:
-        raise UsageError(f"{path / MANIFEST} is not a store manifest: {error}") from error
 
 
 def open_store(path: Path, read_only: bool = True) -> ox.Store:
@@ -381,7 +350,7 @@ def _published_files(staging: Path, publish: Publish) -> dict[str, str]:
     return {
         file.relative_to(staging).as_posix(): hashlib.sha256(file.read_bytes()).hexdigest()
         for file in sorted(staging.rglob("*"))
-        if file.is_file() and file.relative_to(staging).parts[0] not in (DATABASE, SNAPSHOT)
+        if file.is_file() and file.relative_to(staging).parts[0] not in UNPUBLISHED
     }
 
 

@@ -2,35 +2,35 @@
 (https://www.w3.org/TR/sparql11-update/) and the writes of the Graph Store Protocol
 (https://www.w3.org/TR/sparql11-http-rdf-update/#http-put and the sections after it).
 
-An edit never touches the store in place. Under the store's write lock (`kg.store.write_lock`,
-which `kg build` and `kg load` take too) it reads the release's graphs, applies the edit in memory,
-derives again what the build derives (`kg.build`), validates the published graphs against the
-release's shapes and, only if no sh:Violation is found, writes a new store with
-`kg.store.write_store`, which swaps it in whole: the query worker reopens it when its manifest
-changes. A failure anywhere, a violation included, leaves the store as it was.
+An edit never touches the store in place. Under the store's write lock (`kg.lock`, which
+`kg build` and `kg load` take too) it reads the release's published graphs, applies the edit to
+them in memory, carries what the edit added to and removed from each graph over to the release's
+source graphs (`kg.layout.SOURCES`), and makes the release again from those sources
+(`kg.release.make`: derived graphs, validation, report, description, dumps). Only if no
+sh:Violation is found is the new store written, swapped in whole: the query worker reopens it
+when its manifest changes. A failure anywhere, a violation included, leaves the store as it was.
 
-The graphs are read from the N-Quads dump the build publishes with the store, not from Oxigraph:
-Oxigraph stores integers of a derived datatype (xsd:positiveInteger...) as xsd:integer, which
-the shapes then reject. A store with no dump (`kg load`) cannot be edited.
+The published graphs are read from the N-Quads dump the release publishes with the store, not
+from Oxigraph: Oxigraph stores integers of a derived datatype (xsd:positiveInteger...) as
+xsd:integer, which the shapes then reject. A store with no sources or no dump (one `kg load`
+made from nothing) cannot be edited.
 
-The engine is rdflib's: the edit then works on the graphs the build, pySHACL and `write_store`
-take, and a WHERE clause reads the union of the named graphs, as queries on /sparql do.
-Validation (pySHACL, about a second on the project's graph) costs more than rdflib's slower
-update evaluation. Updates are parsed through `kg.sparql_grammar`, one at a time, since
-rdflib's parser breaks when two threads use it at once.
+The engine is rdflib's: a WHERE clause reads the union of the published named graphs, as queries
+on /sparql do. Updates are parsed through `kg.sparql_grammar`, one at a time, since rdflib's
+parser breaks when two threads use it at once.
 
-Which graphs an edit may change: the ontology, the study and the linksets (the build's sources;
-the ontology and the study may not be emptied) and graphs outside `kg.namespaces.GRAPH`. The
-entailments, the interpretations, the shapes and the description are derived or govern the
-edit itself; the default graph is the union of the named graphs. Deleting a claim retracts the
-triple it asserts; deleting only the asserted triple does nothing, since the claim asserts it.
+Which graphs an edit may change: the ontology, the study and the linksets (the release's
+sources; the ontology and the study may not be emptied) and graphs outside `kg.namespaces.GRAPH`.
+The entailments, the interpretations, the shapes, the description and the report are derived
+or govern the edit itself; the default graph is the union of the named graphs. Deleting a claim
+retracts the triple it asserts; deleting only the asserted triple does nothing, since the claim
+asserts it again.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,34 +40,26 @@ from typing import Any
 from rdflib import BNode, Dataset, Graph, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg import docs, dumps
-from kg.build import asserted, derive_provenance, entailments
-from kg.describe import describe
+from kg import dumps, release
 from kg.errors import KGError, NotConforming, QueryError, SourceError
+from kg.layout import Manifest, read_manifest
+from kg.lock import LOCK_WAIT, StoreBusyError, write_lock
 from kg.namespaces import (
     DESCRIPTION_GRAPH,
     ENTAILMENT_GRAPH,
     GRAPH,
     INTERPRETATION_GRAPH,
     ONTOLOGY_GRAPH,
-    PV,
     SHAPES_GRAPH,
     STUDY_GRAPH,
     VALIDATION_GRAPH,
 )
 from kg.sources import parse_rdf
-from kg.store import (
-    LOCK_WAIT,
-    Manifest,
-    Publish,
-    StoreBusyError,
-    read_manifest,
-    write_lock,
-    write_store,
-)
-from kg.validate import Severity, validate
 
 Graphs = dict[URIRef, Graph]
+RENEWED = (DESCRIPTION_GRAPH, VALIDATION_GRAPH)
+"""Graphs every release writes anew (its own description and report): an edit that changed
+nothing else has changed nothing."""
 Edit = Callable[[Dataset], None]
 """Changes the graphs of a release, loaded as a Dataset; raises a KGError to refuse."""
 
@@ -181,7 +173,12 @@ def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = LOCK_WAIT) 
     """
     with write_lock(store, "an edit through the endpoint", wait):
         manifest = read_manifest(store)
+        sources = release.read_sources(store)
         before = read_graphs(store, manifest)
+        if sources is None:
+            raise NotEditableError(
+                f"{store} keeps no sources of its release: build it with `kg build`"
+            )
         dataset = Dataset(default_union=True)
         for name, graph in before.items():
             copy = dataset.graph(name)
@@ -193,23 +190,52 @@ def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = LOCK_WAIT) 
         changed = _changed(before, after)
         check_writable(changed, after)
         check_terms(changed, after)
-        if any(name in KEPT or name.startswith(LINKS) for name in changed):
-            after = derive(after, before)
-            changed = _changed(before, after)
-        if not changed:  # nothing, or only triples that the claims left assert again
-            return Outcome(manifest, changed, frozenset(before))
-        report = validate(_published(after), after.get(SHAPES_GRAPH, Graph()))
-        if not report.conforms_at(Severity.VIOLATION):
-            raise NotConforming(report, "the edit breaks the shapes: nothing was written")
-        # The report published is the new state's, as `kg build` publishes its own: warnings
-        # an edit adds show on the pages, and those it clears go.
-        after = {**after, VALIDATION_GRAPH: report.graph}
-        unchanged_docs = store if ONTOLOGY_GRAPH not in changed else None
-        graphs, publish = publication(after, manifest.version, base_iri, unchanged_docs)
+        edited = carried_over(sources, before, after, changed)
+        if _changed(sources, edited) == frozenset():
+            # nothing, or only triples that the claims assert again
+            return Outcome(manifest, frozenset(), frozenset(before))
+        docs_from = store if not {ONTOLOGY_GRAPH, SHAPES_GRAPH} & changed else None
+        try:
+            made = release.make(edited, manifest.version, base_iri, docs_from)
+        except NotConforming as error:
+            message = "the edit breaks the shapes: nothing was written"
+            raise NotConforming(error.report, message) from None
         if read_manifest(store) != manifest:
             raise StoreBusyError("the store was replaced during the edit (a build?): try again")
-        written = write_store(graphs, store, manifest.version, publish)
-        return Outcome(written, changed, frozenset(before))
+        written = release.write(made, store)
+        published = {n: g for n, g in made.graphs.items() if n not in RENEWED}
+        return Outcome(written, _changed(_without(before, RENEWED), published), frozenset(before))
+
+
+def carried_over(
+    sources: Mapping[URIRef, Graph],
+    before: Mapping[URIRef, Graph],
+    after: Mapping[URIRef, Graph],
+    changed: frozenset[URIRef],
+) -> Graphs:
+    """The source graphs with what the edit added to and removed from each graph it changed.
+
+    A triple the edit removed goes from the graph's source if it is there (a derived triple,
+    say the one a claim asserts, is not, and is derived again); a triple it added joins the
+    source; a graph it removed is removed.
+    """
+    edited = dict(sources)
+    for name in changed:
+        if name not in after:
+            edited.pop(name, None)
+            continue
+        old = before.get(name, Graph())
+        new = after[name]
+        source = Graph(identifier=name)
+        source += sources.get(name, Graph())
+        for triple in old:
+            if triple not in new:
+                source.remove(triple)
+        for triple in new:
+            if triple not in old:
+                source.add(triple)
+        edited[name] = source
+    return dict(sorted(edited.items()))
 
 
 def check_writable(changed: frozenset[URIRef], after: Mapping[URIRef, Graph]) -> None:
@@ -241,55 +267,6 @@ def check_terms(changed: frozenset[URIRef], after: Mapping[URIRef, Graph]) -> No
             ):
                 triple = " ".join(term.n3() for term in (s, p, o))
                 raise QueryError(f"<{name}> would hold {triple}, which is not an RDF triple")
-
-
-def derive(after: Graphs, before: Mapping[URIRef, Graph]) -> Graphs:
-    """Derive again what `kg.build.assemble` derives, from the edited sources.
-
-    The study and linkset graphs hold the triples derived from them: what was derived before
-    the edit is taken out, and derived again from what remains.
-    """
-    graphs = dict(after)
-    ontology = graphs.get(ONTOLOGY_GRAPH, Graph())
-    graphs[STUDY_GRAPH] = _again(graphs.get(STUDY_GRAPH), before.get(STUDY_GRAPH), _of_study)
-    links = {
-        n: _again(g, before.get(n), _of_links) for n, g in graphs.items() if n.startswith(LINKS)
-    }
-    graphs.update(links)
-    sources = [ontology, graphs[STUDY_GRAPH], *links.values()]
-    interpretation = asserted(graphs[STUDY_GRAPH], PV.interpretation)
-    inferred = entailments(ontology, sources)
-    interpretation += entailments(ontology, [*sources, interpretation]) - inferred
-    graphs[INTERPRETATION_GRAPH] = interpretation
-    graphs[ENTAILMENT_GRAPH] = inferred
-    return dict(sorted(graphs.items()))
-
-
-def publication(
-    graphs: Mapping[URIRef, Graph], version: str, base_iri: str, docs_from: Path | None = None
-) -> tuple[Graphs, Publish]:
-    """The graphs with a new description, and what writes the dumps and docs: as `kg build`.
-
-    Args:
-        docs_from: a store whose docs still fit (same ontology and shapes), copied instead of
-            rendered again (pyLODE and the canonical serialisations take seconds).
-    """
-    data = {name: graph for name, graph in graphs.items() if name != DESCRIPTION_GRAPH}
-    files = dumps.render(data, version)
-    description = describe(data, version, dumps.dataset_hash(files), base_iri, files)
-    old_docs = docs_from / docs.DIRECTORY if docs_from is not None else None
-    pages = None
-    if old_docs is None or not old_docs.is_dir():
-        pages = docs.documents(data[ONTOLOGY_GRAPH], data[SHAPES_GRAPH])
-
-    def publish(directory: Path) -> None:
-        dumps.write(files, description, directory / "dumps")
-        if pages is not None:
-            docs.write(pages, directory)
-        elif old_docs is not None:
-            shutil.copytree(old_docs, directory / docs.DIRECTORY)
-
-    return {**data, DESCRIPTION_GRAPH: description}, publish
 
 
 def read_graphs(store: Path, manifest: Manifest) -> Graphs:
@@ -336,25 +313,5 @@ def _triples(graphs: Mapping[URIRef, Graph], name: URIRef) -> frozenset[Any] | N
     return frozenset(graphs[name]) if name in graphs else None
 
 
-def _again(new: Graph | None, old: Graph | None, derived: Callable[[Graph], Graph]) -> Graph:
-    """`new` without what was derived from `old`, plus what derives from the rest."""
-    base = (new or Graph()) - derived(old) if old is not None else (new or Graph())
-    return base + derived(base)
-
-
-def _of_study(graph: Graph) -> Graph:
-    return asserted(graph, PV.studyStatement) + derive_provenance(graph)
-
-
-def _of_links(graph: Graph) -> Graph:
-    return asserted(graph, PV.referenceFact)
-
-
-def _published(graphs: Mapping[URIRef, Graph]) -> Graph:
-    """What the shapes validate: every graph but the shapes, the description and the last
-    report, as `kg build` (which validates before it has either)."""
-    data = Graph()
-    for name, graph in graphs.items():
-        if name not in (SHAPES_GRAPH, DESCRIPTION_GRAPH, VALIDATION_GRAPH):
-            data += graph
-    return data
+def _without(graphs: Mapping[URIRef, Graph], names: tuple[URIRef, ...]) -> Graphs:
+    return {name: graph for name, graph in graphs.items() if name not in names}

@@ -20,13 +20,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Graph, URIRef
-
-from kg.commands.build import publication, with_report
-from kg.config import Settings
-from kg.namespaces import SHAPES_GRAPH
-from kg.store import write_store
-from kg.validate import validate
 
 KG = str(Path(sys.executable).parent / "kg")
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,20 +86,10 @@ def stop_server(server: Server) -> None:
 
 
 @pytest.fixture(scope="session")
-def reported_store(
-    project_graphs: dict[URIRef, Graph], tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The project's store exactly as `kg build` writes it: with the validation report too
-    (which `built_store` leaves out, sparing every session the validation). Read only."""
-    path = tmp_path_factory.mktemp("published") / "store"
-    data = Graph()
-    for name, graph in project_graphs.items():
-        if name != SHAPES_GRAPH:
-            data += graph
-    report = validate(data, project_graphs[SHAPES_GRAPH])
-    graphs, publish = publication(with_report(project_graphs, report), Settings(store=path))
-    write_store(graphs, path, publish=publish)
-    return path
+def reported_store(built_store: Path) -> Path:
+    """The project's store with its validation report: `built_store`, made as `kg build`
+    makes it (the name stays for the tests that are about the report). Read only."""
+    return built_store
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kg.commands import console, exit_codes, namespace_manager, settings, show_term
-from kg.store import read_manifest, statistics
+from kg.layout import read_manifest
+from kg.store import statistics
 
 
 def stats(
