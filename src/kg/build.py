@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from itertools import product
 
 from rdflib import Graph, Literal, URIRef
@@ -257,14 +256,28 @@ def canonical_graph(graph: Graph) -> Graph:
     """
     if not any(isinstance(term, BNode) for triple in graph for term in triple):
         return graph
-    return _relabelled(frozenset(graph))
+    key = frozenset(graph)
+    if (known := _CANONICAL.pop(key, None)) is None:
+        known = Graph()
+        known += to_canonical_graph(graph)
+    _remember(key, known)
+    return known
 
 
-@lru_cache(maxsize=16)
-def _relabelled(triples: frozenset[tuple[Node, Node, Node]]) -> Graph:
-    source = Graph()
-    for triple in triples:
-        source.add(triple)
-    relabelled = Graph()
-    relabelled += to_canonical_graph(source)
-    return relabelled
+def remember_canonical(graph: Graph) -> None:
+    """Record that `graph` already has canonical labels: it was read from a file a release
+    wrote (its dumps and its sources are canonical, graph by graph), and RGDA1 gives a
+    canonical graph its own labels back. An edit then relabels only the graphs it changed."""
+    if any(isinstance(term, BNode) for triple in graph for term in triple):
+        _remember(frozenset(graph), graph)
+
+
+_CANONICAL: dict[frozenset[tuple[Node, Node, Node]], Graph] = {}
+_KEPT = 32
+
+
+def _remember(key: frozenset[tuple[Node, Node, Node]], graph: Graph) -> None:
+    """Keep the last `_KEPT` graphs (a dict keeps insertion order: the first is the oldest)."""
+    _CANONICAL[key] = graph
+    while len(_CANONICAL) > _KEPT:
+        del _CANONICAL[next(iter(_CANONICAL))]

@@ -22,16 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import Graph, URIRef
 
 from kg import __version__, docs, dumps
-from kg.build import derive
+from kg.build import derive, remember_canonical
 from kg.describe import describe
 from kg.errors import NotConforming
 from kg.layout import SOURCES, Manifest
 from kg.namespaces import DESCRIPTION_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, VALIDATION_GRAPH
-from kg.store import Publish, write_store
+from kg.store import Publish, read_quads, write_store
 from kg.validate import Severity, ValidationReport, validate
 
 Graphs = dict[URIRef, Graph]
@@ -138,12 +137,14 @@ def read_sources(store: Path) -> Graphs | None:
         data = (store / SOURCES).read_bytes()
     except OSError:
         return None
-    dataset = Dataset()
-    dataset.parse(data=gzip.decompress(data), format="nquads")
+    return named_graphs(read_quads(gzip.decompress(data)))
+
+
+def named_graphs(parsed: Mapping[URIRef | None, Graph]) -> Graphs:
+    """The named graphs of a file a release wrote, in IRI order, each known to be canonical
+    (`kg.build.remember_canonical`) so that only what an edit changes is relabelled."""
     graphs: Graphs = {}
-    for graph in dataset.graphs():
-        if isinstance(graph.identifier, URIRef) and graph.identifier != DATASET_DEFAULT_GRAPH_ID:
-            copy = Graph(identifier=graph.identifier)
-            copy += graph
-            graphs[graph.identifier] = copy
-    return dict(sorted(graphs.items()))
+    for name in sorted(n for n in parsed if n is not None):
+        remember_canonical(parsed[name])
+        graphs[name] = parsed[name]
+    return graphs

@@ -55,6 +55,7 @@ from kg.namespaces import (
     VALIDATION_GRAPH,
 )
 from kg.sources import parse_rdf
+from kg.store import read_quads
 
 Graphs = dict[URIRef, Graph]
 RENEWED = (DESCRIPTION_GRAPH, VALIDATION_GRAPH)
@@ -285,9 +286,7 @@ def read_graphs(store: Path, manifest: Manifest) -> Graphs:
         raise NotEditableError(
             f"{store} has no dump of its graphs ({DUMP}): build it with `kg build`"
         )
-    dataset = Dataset()
-    dataset.parse(data=gzip.decompress(data), format="nquads")
-    graphs = _named_graphs(dataset)
+    graphs = release.named_graphs(read_quads(gzip.decompress(data)))
     for name, count in manifest.triples.items():
         if count == 0 and ":" in name:
             graphs.setdefault(URIRef(name), Graph(identifier=URIRef(name)))
