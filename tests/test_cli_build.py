@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,30 @@ def project(tmp_path: Path) -> Path:
     return Path(shutil.copytree(FIXTURES / "project", tmp_path / "project"))
 
 
+@dataclass(frozen=True)
+class Built:
+    """One `kg build` of an untouched copy of the fixture project, and what it printed."""
+
+    project: Path
+    store: Path
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The fixture project built once for the module; tests only read it, or copy its store."""
+    root = tmp_path_factory.mktemp("built")
+    project = Path(shutil.copytree(FIXTURES / "project", root / "project"))
+    return Built(project, root / "store", *build(project, root / "store"))
+
+
+def previous_store(built: Built, path: Path) -> Path:
+    """A store that a successful `kg build` wrote, for a failing build to leave alone."""
+    return Path(shutil.copytree(built.store, path))
+
+
 def snapshot(path: Path) -> dict[str, str]:
     return {
         file.relative_to(path).as_posix(): hashlib.sha256(file.read_bytes()).hexdigest()
@@ -39,11 +64,10 @@ def build(project: Path, store: Path) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_build_writes_the_store_and_prints_triples_per_graph(project: Path, tmp_path: Path) -> None:
-    code, out, _ = build(project, tmp_path / "store")
-    assert code == 0
-    assert "https://w3id.org/partage/graph/study" in out
-    assert f"content hash {read_manifest(tmp_path / 'store').content_hash}" in out
+def test_build_writes_the_store_and_prints_triples_per_graph(built: Built) -> None:
+    assert built.code == 0, built.err
+    assert "https://w3id.org/partage/graph/study" in built.out
+    assert f"content hash {read_manifest(built.store).content_hash}" in built.out
 
 
 def test_build_defaults_to_the_store_under_the_root(project: Path) -> None:
@@ -52,15 +76,15 @@ def test_build_defaults_to_the_store_under_the_root(project: Path) -> None:
     assert (project / ".kg" / "store" / MANIFEST).is_file()
 
 
-def test_build_twice_gives_the_same_content_hash(project: Path, tmp_path: Path) -> None:
-    build(project, tmp_path / "one")
-    build(project, tmp_path / "two")
-    assert (tmp_path / "one" / MANIFEST).read_bytes() == (tmp_path / "two" / MANIFEST).read_bytes()
+def test_build_twice_gives_the_same_content_hash(built: Built, tmp_path: Path) -> None:
+    assert build(built.project, tmp_path / "two")[0] == 0
+    assert (built.store / MANIFEST).read_bytes() == (tmp_path / "two" / MANIFEST).read_bytes()
 
 
-def test_build_parse_error_exits_2_naming_file_and_line(project: Path, tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    build(project, store)
+def test_build_parse_error_exits_2_naming_file_and_line(
+    built: Built, project: Path, tmp_path: Path
+) -> None:
+    store = previous_store(built, tmp_path / "store")
     before = snapshot(store)
     shutil.copy(FIXTURES / "broken" / "organisations.ttl", project / "data" / "organisations.ttl")
     code, _, err = build(project, store)
@@ -70,9 +94,10 @@ def test_build_parse_error_exits_2_naming_file_and_line(project: Path, tmp_path:
     assert run_query(store, "ASK { id:org-alpha a pv:Marketplace }").boolean is True
 
 
-def test_build_violation_exits_1_and_keeps_previous_store(project: Path, tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    build(project, store)
+def test_build_violation_exits_1_and_keeps_previous_store(
+    built: Built, project: Path, tmp_path: Path
+) -> None:
+    store = previous_store(built, tmp_path / "store")
     before = snapshot(store)
     shutil.copy(FIXTURES / "invalid" / "organisations.ttl", project / "data" / "invalid.ttl")
     code, out, err = build(project, store)
