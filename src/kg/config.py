@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     root: Path = Field(default_factory=Path.cwd)
     store: Path = DEFAULT_STORE
 
-    # The server (`kg serve`); each is also KG_<NAME>, e.g. KG_PORT=8080.
+    # The server (`kg serve`); each is also KG_<NAME>, e.g. KG_PORT=8080 (KG_ENGINE has no
+    # command-line option: only tests choose the in-process engine).
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(
@@ -51,6 +52,11 @@ class Settings(BaseSettings):
     service_allow: Annotated[tuple[str, ...], NoDecode] = ()
     base_iri: str = Field(
         default="https://w3id.org/partage/", description="base of relative IRIs in queries"
+    )
+    engine: Literal["process", "inline"] = Field(
+        default="process",
+        description="where queries run: a worker process that a runaway query gets killed "
+        "with (production), or threads of the server (tests that are not about processes)",
     )
 
     @field_validator("service_allow", mode="before")

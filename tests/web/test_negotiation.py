@@ -15,7 +15,8 @@ import httpx
 import pytest
 from rdflib import Dataset, Graph
 
-from kg.web import answers, negotiation
+from kg.engine import answers
+from kg.web import negotiation
 from kg.web.negotiation import DESCRIPTION_FORMATS, GRAPH_FORMATS, RESULTS_FORMATS, choose
 
 SRJ = "application/sparql-results+json"

@@ -24,12 +24,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from kg.config import Settings
 from kg.namespaces import PREFIXES
+from kg.web.headers import INLINE_STYLES, content_security_policy
 from kg.web.ui import (
     ASSETS,
     ENDPOINT_PATH,
-    INLINE_STYLES,
     YASGUI_BUILD,
-    content_security_policy,
     make_router,
     read_examples,
     render_page,

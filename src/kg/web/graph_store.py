@@ -9,12 +9,12 @@ Off (403 to every method) unless the server has an admin token; then:
   same triples to anyone. A query worker answers (a CONSTRUCT of the graph, never cut at
   `--max-results`) in the syntax Accept asks for; 404 for a graph the release does not have.
 * PUT, POST and DELETE (#http-put, #http-post, #http-delete) need the admin token, as updates
-  do (`kg.web.update`), and each is one edit of the store (`kg.updates`): validated against the
-  shapes before it is written, 422 with the report and nothing written otherwise. PUT and POST
-  answer 201 when they create the graph, else 204; DELETE answers 204, or 404. A body is Turtle,
-  N-Triples, N3 or RDF/XML (not JSON-LD, whose parser would fetch remote contexts); a syntax
-  error is a 400 naming its line. POST to the service itself (a graph named by the server,
-  #http-post) is not offered: name the graph.
+  do (`kg.web.dependencies.AdminDep`), and each is one edit of the store (`kg.web.edits`):
+  validated against the shapes before it is written, 422 with the report and nothing written
+  otherwise. PUT and POST answer 201 when they create the graph, else 204; DELETE answers 204,
+  or 404. A body is Turtle, N-Triples, N3 or RDF/XML (not JSON-LD, whose parser would fetch
+  remote contexts); a syntax error is a 400 naming its line. POST to the service itself (a
+  graph named by the server, #http-post) is not offered: name the graph.
 """
 
 from __future__ import annotations
@@ -29,20 +29,16 @@ from rdflib import URIRef
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kg.engine.errors import NotAcceptable, failure
+from kg.engine.messages import Outcome, QueryRequest
 from kg.updates import GraphNotFoundError, delete_graph, parse_graph, put_graph
 from kg.web import negotiation
-from kg.web.errors import (
-    BadRequest,
-    NotAcceptable,
-    Unavailable,
-    UnsupportedMediaType,
-    UpdateRefused,
-)
-from kg.web.messages import Outcome, QueryRequest
+from kg.web.dependencies import AdminDep, StateDep
+from kg.web.edits import commit, written
+from kg.web.errors import BadRequest, UnsupportedMediaType, UpdateRefused
+from kg.web.headers import CONTENT_HASH, RELEASE
 from kg.web.protocol import read_body
-from kg.web.sparql import CONTENT_HASH, RELEASE
 from kg.web.state import AppState
-from kg.web.update import answering_refusals, authorise, commit, written
 
 PATH = "/rdf-graphs/service"
 EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
@@ -60,43 +56,16 @@ BODY_SUFFIXES = {
 # An absolute IRI (RFC 3987): a scheme, then no character that an IRI cannot hold.
 ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 
-
-def make_router(state: AppState) -> APIRouter:
-    """The protocol's routes on `state`'s store."""
-    router = APIRouter()
-
-    @answering_refusals
-    async def read(request: Request) -> Response:
-        return await get_graph(request, state)
-
-    @answering_refusals
-    async def replace(request: Request) -> Response:
-        return await put(request, state, merge=False)
-
-    @answering_refusals
-    async def merge(request: Request) -> Response:
-        return await put(request, state, merge=True)
-
-    @answering_refusals
-    async def remove(request: Request) -> Response:
-        authorise(request, state)
-        return written(await commit(state, delete_graph(target(request))))
-
-    router.add_route(PATH, read, methods=["GET", "HEAD"])
-    router.add_route(PATH, replace, methods=["PUT"])
-    router.add_route(PATH, merge, methods=["POST"])
-    router.add_route(PATH, remove, methods=["DELETE"])
-    return router
+router = APIRouter(tags=["graph store"])
 
 
-async def get_graph(request: Request, state: AppState) -> Response:
+@router.api_route(PATH, methods=["GET", "HEAD"], include_in_schema=False)
+async def get_graph(request: Request, state: StateDep) -> Response:
     """GET or HEAD: the graph in the syntax Accept asks for (#http-get, #http-head)."""
     if state.settings.admin_token is None:
         raise UpdateRefused("the Graph Store Protocol is not enabled on this server")
     name = target(request)
-    release = state.watcher.current()
-    if release is None:
-        raise Unavailable("there is no store yet: run `kg build`", retry_after=30)
+    release = state.release()
     if name is not None and str(name) not in dict(release.graphs):
         raise GraphNotFoundError(f"there is no graph <{name}>")
     chosen = negotiation.choose(request.headers.get("accept"), None, negotiation.GRAPH_FORMATS)
@@ -107,10 +76,9 @@ async def get_graph(request: Request, state: AppState) -> Response:
     # Uncut: a graph of the store is no bigger than the dumps anyone can download.
     limit = sys.maxsize - 1
     query = QueryRequest(EVERYTHING, default, named, None, chosen.media_type, limit, False, ())
-    reply = await state.pool.run(query, time.monotonic() + state.settings.timeout)
+    reply = await state.engine.run(query, time.monotonic() + state.settings.timeout)
     if reply.outcome is not Outcome.OK:
-        message = reply.body.decode("utf-8", "replace")
-        raise BadRequest(message) if reply.outcome is Outcome.BAD_DATASET else Unavailable(message)
+        raise failure(reply)
     version, content_hash = reply.release
     headers = {RELEASE: version, CONTENT_HASH: content_hash, "vary": "accept"}
     if request.method == "HEAD":
@@ -119,9 +87,26 @@ async def get_graph(request: Request, state: AppState) -> Response:
     return Response(reply.body, media_type=reply.media_type, headers=headers)
 
 
+@router.put(PATH, include_in_schema=False)
+async def replace_graph(request: Request, state: StateDep, _admin: AdminDep) -> Response:
+    """PUT: the request's graph replaces the named graph (#http-put)."""
+    return await put(request, state, merge=False)
+
+
+@router.post(PATH, include_in_schema=False)
+async def merge_graph(request: Request, state: StateDep, _admin: AdminDep) -> Response:
+    """POST: the request's graph is merged into the named graph (#http-post)."""
+    return await put(request, state, merge=True)
+
+
+@router.delete(PATH, include_in_schema=False)
+async def remove_graph(request: Request, state: StateDep, _admin: AdminDep) -> Response:
+    """DELETE: the named graph goes (#http-delete)."""
+    return written(await commit(state, delete_graph(target(request))))
+
+
 async def put(request: Request, state: AppState, merge: bool) -> Response:
     """PUT (replace) or POST (merge) the request's graph into the named graph."""
-    authorise(request, state)
     name = target(request)
     content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     suffix = BODY_SUFFIXES.get(content_type)

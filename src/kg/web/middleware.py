@@ -1,4 +1,5 @@
-"""Pure ASGI middleware around every route: the access log, the release headers, CORS for reads.
+"""Pure ASGI middleware around every route: the access log, the release headers, and CORS (its
+one place: `kg.web.headers` has the headers).
 
 Pure ASGI rather than Starlette's BaseHTTPMiddleware, which costs a task and a stream per
 request. Each request is logged as one line: method, path, status, duration and a short hash of
@@ -12,8 +13,9 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from kg.engine.watcher import Release
 from kg.web.access_log import ACCESS_LOGGER
-from kg.web.state import ReleaseWatcher
+from kg.web.headers import CONTENT_HASH, CORS_HEADERS, PREFLIGHT_HEADERS, RELEASE
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -23,33 +25,30 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 
-PREFLIGHT_HEADERS = [
-    (b"access-control-allow-origin", b"*"),
-    (b"access-control-allow-methods", b"GET, HEAD, POST, OPTIONS"),
-    (
-        b"access-control-allow-headers",
-        b"accept, content-type, if-none-match, if-modified-since",
-    ),
-    (b"access-control-max-age", b"86400"),
-    (b"content-length", b"0"),
-]
-"""A CORS preflight answer (https://fetch.spec.whatwg.org/#http-cors-protocol): reads from any
-origin; Authorization is not listed, so browsers send no cross-origin admin requests."""
+RELEASE_NAME = RELEASE.encode()
+CONTENT_HASH_NAME = CONTENT_HASH.encode()
 
 
 class EndpointHeaders:
-    """Adds `X-KG-Release`, `X-KG-Content-Hash` and, to GET and HEAD, CORS; logs each request.
+    """Adds `X-KG-Release`, `X-KG-Content-Hash` and CORS to every response; answers CORS
+    preflights; logs each request.
 
     Release headers a route set itself (the release an answer was computed on) are left as they
     are. Paths in `direct` go straight to their ASGI app, past the framework's own layers: the
-    SPARQL endpoint is the hot path.
+    SPARQL endpoint is the hot path (`kg.web.app.bypass`).
+
+    Args:
+        release: the release being served (`Engine.current_release`).
     """
 
     def __init__(
-        self, app: ASGIApp, watcher: ReleaseWatcher, direct: dict[str, ASGIApp] | None = None
+        self,
+        app: ASGIApp,
+        release: Callable[[], Release | None],
+        direct: dict[str, ASGIApp] | None = None,
     ) -> None:
         self.app = app
-        self.watcher = watcher
+        self.release = release
         self.direct = direct or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -59,13 +58,12 @@ class EndpointHeaders:
         started = time.perf_counter()
         status = 500
         method = scope["method"]
-        release = self.watcher.current()
-        extra = [] if release is None else [
-            (b"x-kg-release", release.version.encode()),
-            (b"x-kg-content-hash", release.content_hash.encode()),
+        release = self.release()
+        extra = CORS_HEADERS if release is None else [
+            (RELEASE_NAME, release.version.encode()),
+            (CONTENT_HASH_NAME, release.content_hash.encode()),
+            *CORS_HEADERS,
         ]  # fmt: skip
-        if method in ("GET", "HEAD"):
-            extra.append((b"access-control-allow-origin", b"*"))
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status

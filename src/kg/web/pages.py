@@ -11,7 +11,7 @@ served too: `/ontology` and `/shapes` (negotiated over `<store>/docs/`), `/docs/
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
@@ -23,21 +23,23 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 from kg.describe import STUDY
+from kg.engine.errors import NotAcceptable
+from kg.engine.messages import QueryRequest
+from kg.engine.watcher import Release
+from kg.layout import published_files
 from kg.namespaces import PREFIXES
 from kg.web import listing, negotiation, resource
-from kg.web.errors import NotAcceptable
-from kg.web.messages import MANIFEST, QueryRequest
-from kg.web.paths import SUFFIXES, iri_of, kind_iri, path_of, split_suffix, suffix_of
-from kg.web.sparql import (
+from kg.web.dependencies import StateDep
+from kg.web.headers import (
     answer_headers,
     answer_response,
-    current_release,
+    etag,
     is_not_modified,
     not_modified_response,
-    run_query,
+    security_headers,
 )
-from kg.web.state import AppState, Release
-from kg.web.ui import security_headers
+from kg.web.paths import SUFFIXES, iri_of, kind_iri, path_of, split_suffix, suffix_of
+from kg.web.state import AppState
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
@@ -68,50 +70,58 @@ DOCS_POLICY = (
 VOID_FILE = "dumps/void.ttl"
 
 
-def make_router(state: AppState) -> APIRouter:
-    """The linked-data routes; the templates are loaded once, here."""
-    templates = templates_environment()
-    router = APIRouter(tags=["linked data"])
-    methods = ["GET", "HEAD"]
-
-    async def describe(request: Request) -> Response:
-        return await resource_response(request, state, templates)
-
-    async def index(request: Request) -> Response:
-        return await listing_response(request, state, templates, None)
-
-    async def kind(request: Request) -> Response:
-        return await listing_response(request, state, templates, request.path_params["kind"])
-
-    async def document(request: Request) -> Response:
-        return document_response(request, state, request.url.path.strip("/"))
-
-    async def published(request: Request) -> Response:
-        return file_response(request, state, request.url.path.removeprefix("/"))
-
-    async def void(request: Request) -> Response:
-        return void_response(request, state)
-
-    async def stylesheet(_request: Request) -> Response:
-        return FileResponse(STYLESHEET, media_type="text/css; charset=utf-8")
-
-    router.add_api_route("/id/", index, methods=methods, include_in_schema=False)
-    router.add_api_route("/id/{kind}/", kind, methods=methods, include_in_schema=False)
-    router.add_api_route("/id/{rest:path}", describe, methods=methods, include_in_schema=False)
-    router.add_api_route("/graph/{rest:path}", describe, methods=methods, include_in_schema=False)
-    for name in ("ontology", "shapes"):
-        router.add_api_route(f"/{name}", document, methods=methods, include_in_schema=False)
-    for directory in ("docs", "dumps"):
-        router.add_api_route(
-            f"/{directory}/{{name}}", published, methods=methods, include_in_schema=False
-        )
-    router.add_api_route("/.well-known/void", void, methods=methods, include_in_schema=False)
-    router.add_api_route("/pages/pages.css", stylesheet, methods=methods, include_in_schema=False)
-    return router
+router = APIRouter(tags=["linked data"])
+METHODS = ["GET", "HEAD"]
 
 
+@router.api_route("/id/", methods=METHODS, include_in_schema=False)
+async def index(request: Request, state: StateDep) -> Response:
+    """The kinds of resource, with their counts."""
+    return await listing_response(request, state, templates_environment(), None)
+
+
+@router.api_route("/id/{kind}/", methods=METHODS, include_in_schema=False)
+async def kind_listing(request: Request, state: StateDep, kind: str) -> Response:
+    """The resources of one kind, by label."""
+    return await listing_response(request, state, templates_environment(), kind)
+
+
+@router.api_route("/id/{rest:path}", methods=METHODS, include_in_schema=False)
+@router.api_route("/graph/{rest:path}", methods=METHODS, include_in_schema=False)
+async def describe(request: Request, state: StateDep) -> Response:
+    """A resource of ours (or one of our graphs), described."""
+    return await resource_response(request, state, templates_environment())
+
+
+@router.api_route("/ontology", methods=METHODS, include_in_schema=False)
+@router.api_route("/shapes", methods=METHODS, include_in_schema=False)
+async def document(request: Request, state: StateDep) -> Response:
+    """The build's document of the ontology or the shapes."""
+    return document_response(request, state, request.url.path.strip("/"))
+
+
+@router.api_route("/docs/{name}", methods=METHODS, include_in_schema=False)
+@router.api_route("/dumps/{name}", methods=METHODS, include_in_schema=False)
+async def published(request: Request, state: StateDep) -> Response:
+    """A file published with the store."""
+    return file_response(request, state, request.url.path.removeprefix("/"))
+
+
+@router.api_route("/.well-known/void", methods=METHODS, include_in_schema=False)
+async def void(request: Request, state: StateDep) -> Response:
+    """The VoID/DCAT description of the release."""
+    return void_response(request, state)
+
+
+@router.api_route("/pages/pages.css", methods=METHODS, include_in_schema=False)
+async def stylesheet() -> Response:
+    """The pages' stylesheet."""
+    return FileResponse(STYLESHEET, media_type="text/css; charset=utf-8")
+
+
+@functools.cache
 def templates_environment() -> Environment:
-    """The pages' templates, every value HTML-escaped."""
+    """The pages' templates, every value HTML-escaped; loaded once, on first use."""
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
 
 
@@ -129,15 +139,15 @@ class _Version(NamedTuple):
     ) -> _Version | Response:
         """The version of `page` in `fmt`, or a 304 if the client holds it already."""
         language = preferred_language(request.headers.get("accept-language"))
-        release = current_release(state)
-        etag = release.etag(f"{page} {fmt.media_type} {language}")
+        release = state.release()
+        tag = etag(release, f"{page} {fmt.media_type} {language}")
         vary = "accept, accept-language" if fmt is negotiation.HTML else "accept"
-        if is_not_modified(request, etag, release):
-            return _with_vary(not_modified_response(etag, release), vary)
-        return cls(language, release, etag, vary)
+        if is_not_modified(request, tag, release):
+            return _with_vary(not_modified_response(tag, release), vary)
+        return cls(language, release, tag, vary)
 
     def headers(self) -> dict[str, str]:
-        """The answer's release, caching, CORS and Vary headers."""
+        """The answer's release, caching and Vary headers."""
         headers = answer_headers(None, self.release, self.etag)
         headers["vary"] = self.vary
         return headers
@@ -237,15 +247,15 @@ def document_response(request: Request, state: AppState, name: str) -> Response:
 
 def file_response(request: Request, state: AppState, name: str) -> Response:
     """A file the build published with the store, as its manifest lists it; else 404."""
-    release = current_release(state)
+    release = state.release()
     store = state.settings.store
-    listed = _published_files(store)
+    listed = published_files(store)
     if name not in listed:
         return Response("Not Found\n", status_code=404, media_type="text/plain")
-    etag = release.etag(f"file {name} {listed[name]}")
-    if is_not_modified(request, etag, release):
-        return not_modified_response(etag, release)
-    headers = answer_headers(None, release, etag)
+    tag = etag(release, f"file {name} {listed[name]}")
+    if is_not_modified(request, tag, release):
+        return not_modified_response(tag, release)
+    headers = answer_headers(None, release, tag)
     del headers["vary"]
     if name.endswith(".html"):
         headers["content-security-policy"] = DOCS_POLICY
@@ -256,15 +266,15 @@ def file_response(request: Request, state: AppState, name: str) -> Response:
 def void_response(request: Request, state: AppState) -> Response:
     """The VoID/DCAT description of the release, in the negotiated RDF format."""
     fmt = _format(request, None, negotiation.DESCRIPTION_FORMATS)
-    release = current_release(state)
-    etag = release.etag(f"void {fmt.media_type}")
-    if is_not_modified(request, etag, release):
-        return not_modified_response(etag, release)
+    release = state.release()
+    tag = etag(release, f"void {fmt.media_type}")
+    if is_not_modified(request, tag, release):
+        return not_modified_response(tag, release)
     path = state.settings.store / VOID_FILE
-    if VOID_FILE not in _published_files(state.settings.store):
+    if VOID_FILE not in published_files(state.settings.store):
         return Response("Not Found\n", status_code=404, media_type="text/plain")
     graph = Graph().parse(path, format="turtle")
-    headers = answer_headers(None, release, etag)
+    headers = answer_headers(None, release, tag)
     return answer_response(request, _serialise(graph, fmt.media_type), fmt.media_type, headers)
 
 
@@ -317,7 +327,7 @@ async def _construct(state: AppState, text: str) -> Graph:
     request = QueryRequest(
         text, None, None, None, "application/n-triples", state.settings.max_results, False, ()
     )
-    reply = await run_query(state, request)
+    reply = await state.query(request)
     return Graph().parse(data=reply.body, format="nt")
 
 
@@ -329,13 +339,6 @@ def _serialise(graph: Graph, media_type: str) -> bytes:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
-
-
-def _published_files(store: Path) -> dict[str, str]:
-    """The files the store's manifest lists (path: SHA-256): the only ones served."""
-    manifest = store / MANIFEST
-    files = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
-    return dict(files) if isinstance(files, dict) else {}
 
 
 def _with_vary(response: Response, vary: str) -> Response:

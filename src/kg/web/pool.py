@@ -1,6 +1,6 @@
 """The HTTP side of the query worker: start it, hand it queries, enforce their deadlines.
 
-The worker is a `python -m kg.web.executor` process joined by a socket pair, started by exec
+The worker is a `python -m kg.engine.executor` process joined by a socket pair, started by exec
 from this process (which never opens the store). It evaluates up to `threads` queries at once,
 on threads sharing one copy of the store; replies come back numbered, in the order queries
 finish. The server runs two threads more than it has cores for queries: while an answer
@@ -10,8 +10,9 @@ a runaway query does not hold up a simple one.
 Past its deadline a query's client gets a 503, but a thread cannot be stopped, only the whole
 process. So the worker holding an overdue query is replaced: a new worker is started and gets
 the new queries once it has loaded the store; the old one finishes the queries it still has
-for clients who wait, and is SIGKILLed when none is left. A worker that dies (its memory cap)
-fails the queries it held with a 503 and is replaced at once.
+for clients who wait, and is SIGKILLed when none is left. A worker that dies fails the queries
+it held with a 503 that says how it died, as far as its exit status tells (`death`): over its
+memory cap, killed from outside, crashed; and is replaced at once.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ import contextlib
 import itertools
 import logging
 import pickle
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from kg.errors import UsageError
-from kg.web.errors import Unavailable
-from kg.web.messages import (
+from kg.engine.errors import BUSY, STOPPING, Unavailable
+from kg.engine.messages import (
     HEADER,
     QueryReply,
     QueryRequest,
@@ -38,11 +40,10 @@ from kg.web.messages import (
     query_frame,
     read_reply,
 )
+from kg.engine.watcher import Release, ReleaseWatcher
+from kg.errors import UsageError
 
 log = logging.getLogger("kg.web")
-
-STOPPING = "the server is stopping"
-"""Why a query gets a 503 while the server shuts down."""
 START_SECONDS = 300.0
 """How long a worker may take to load the store before it is given up."""
 
@@ -66,6 +67,7 @@ class Worker:
         self.overdue = False  # holds a query past its deadline: to be replaced
         self.retiring = False  # replaced: killed once no client waits for it
         self.ended = False  # its replies are read no more: every query left it
+        self.fault: str | None = None  # why the pool stopped it, if the pool did
 
     @classmethod
     async def start(cls, config: WorkerConfig) -> Worker:
@@ -73,7 +75,7 @@ class Worker:
         ours, theirs = socket.socketpair()
         with theirs:
             process = subprocess.Popen(
-                [sys.executable, "-m", "kg.web.executor", str(theirs.fileno())],
+                [sys.executable, "-m", "kg.engine.executor", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
             )
@@ -163,6 +165,7 @@ class Worker:
             pass
         except Exception:  # a garbled message: the worker cannot be trusted any more
             log.exception("unreadable reply from the query worker")
+            self.fault = "it sent a reply that could not be read, and was stopped"
         finally:
             self.ended = True
             self.kill()
@@ -180,20 +183,32 @@ class Worker:
             self.process.kill()
         self.writer.close()
 
+    async def exit_status(self, seconds: float = 1.0) -> int | None:
+        """The worker's exit status (minus the signal's number if a signal ended it), once the
+        kernel has it: its stream ends a moment before. None if still running after `seconds`."""
+        limit = time.monotonic() + seconds
+        while (status := self.process.poll()) is None and time.monotonic() < limit:
+            await asyncio.sleep(0.01)
+        return status
+
     async def reap(self) -> None:
         await asyncio.to_thread(self.process.wait)
 
 
 class QueryPool:
-    """The query worker of one server process.
+    """The query worker of one server process: the production `kg.engine.interface.Engine`.
 
     Args:
         config: what a worker is told when it starts.
         threads: queries the worker runs at once; more wait here.
+        watcher: the release on disk; by default a watcher of `config.store`.
     """
 
-    def __init__(self, config: WorkerConfig, threads: int) -> None:
+    def __init__(
+        self, config: WorkerConfig, threads: int, watcher: ReleaseWatcher | None = None
+    ) -> None:
         self.config = config._replace(threads=threads)
+        self.watcher = watcher or ReleaseWatcher(Path(config.store))
         self.slots = asyncio.Semaphore(threads)
         self.current: Worker | None = None
         self.ready = asyncio.Event()  # set while there is a current worker
@@ -251,13 +266,21 @@ class QueryPool:
             timer.cancel()
             if self.closed:
                 raise Unavailable(STOPPING, retry_after=5) from None
-            raise Unavailable(self._died_message(), retry_after=5) from None
+            raise Unavailable(await self._died_message(worker), retry_after=5) from None
         except BaseException:  # the client went away; the query runs on, and is watched
             worker.abandon(number)
             worker.retire_if_idle()
             raise
         timer.cancel()
         return reply
+
+    def current_release(self) -> Release | None:
+        """The release on disk; see `ReleaseWatcher.current`."""
+        return self.watcher.current()
+
+    def look_again(self) -> None:
+        """Look at the manifest on the next `current_release`."""
+        self.watcher.look_again()
 
     def _expire(self, worker: Worker, number: int, future: asyncio.Future[QueryReply]) -> None:
         """At a query's deadline: if the worker still holds it, fail it and replace the worker."""
@@ -290,13 +313,11 @@ class QueryPool:
         return "the query ran past the time limit and was stopped: narrow it or add a LIMIT"
 
     def _busy_message(self) -> str:
-        return "the query worker stayed busy until the time limit: try again later"
+        return BUSY
 
-    def _died_message(self) -> str:
-        return (
-            "the query worker died, most likely over its memory limit "
-            f"({self.config.memory_limit_mb} MB): simplify the query"
-        )
+    async def _died_message(self, worker: Worker) -> str:
+        status = await worker.exit_status()
+        return death(status, self.config.memory_limit_mb, worker.fault)
 
     async def _worker(self, deadline: float) -> Worker:
         """The current worker, waiting for one being started if need be."""
@@ -352,11 +373,14 @@ class QueryPool:
                 self.current = None
                 self.ready.clear()
                 if not self.closed:
-                    log.error("the query worker died (exit code %s)", worker.process.poll())
+                    self._background(self._log_death(worker))
                     self._replace()
             worker.kill()
             self.retired.discard(worker)
         await worker.reap()
+
+    async def _log_death(self, worker: Worker) -> None:
+        log.error("%s (exit status %s)", await self._died_message(worker), worker.process.poll())
 
     async def _spawn(self) -> Worker | None:
         """A started worker that has opened the store, or None (logged) if it failed."""
@@ -387,6 +411,47 @@ class QueryPool:
         task = asyncio.get_running_loop().create_task(job)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+
+CRASHES = frozenset({signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE})
+"""Signals a process gets from its own fault, not from outside."""
+
+
+def death(status: int | None, memory_limit_mb: int, fault: str | None = None) -> str:
+    """What the clients of a worker that died holding their queries are told, from its exit
+    `status` (`Popen.returncode`; None: it did not end) or the `fault` the pool stopped it for.
+
+    The worker caps its address space (RLIMIT_AS): an allocation past the cap fails, and
+    Oxigraph, in Rust, aborts the process when an allocation fails ("memory allocation of N
+    bytes failed", then SIGABRT); a MemoryError in Python is answered as a failed query and the
+    worker goes on. So SIGABRT is the memory limit, most likely, and other ends are not: the
+    pool never SIGKILLs a worker whose queries are still awaited, so a SIGKILL came from outside
+    (an operator, or the kernel's out-of-memory killer when the machine ran out, not the worker).
+    """
+    if fault is not None:
+        return f"the query worker died: {fault}: try again"
+    if status is None:
+        return "the query worker died: it stopped answering: try again"
+    if status >= 0:
+        return f"the query worker died: it exited with code {status}: try again"
+    number = -status
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = f"signal {number}"
+    if number == signal.SIGABRT:
+        return (
+            f"the query worker died, most likely over its memory limit ({memory_limit_mb} MB):"
+            f" it aborted ({name}), as it does when memory runs out: simplify the query"
+        )
+    if number == signal.SIGKILL:
+        return (
+            f"the query worker died: it was killed ({name}) from outside the server, by an"
+            " operator or the system's out-of-memory killer: try again"
+        )
+    if number in CRASHES:
+        return f"the query worker died: it crashed ({name}): try again"
+    return f"the query worker died: it was stopped by {name} from outside the server: try again"
 
 
 class _DeadlinePassedError(Exception):

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 
+from kg.engine.watcher import Release
 from kg.web.negotiation import FORMATS_NS, GRAPH_FORMATS, RESULTS_FORMATS
-from kg.web.state import Release
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 """https://www.w3.org/TR/sparql11-service-description/#vocab"""

@@ -1,105 +1,34 @@
-"""What the app holds while it runs: settings, the release on disk, the query worker, caches.
+"""What the app holds while it runs: settings, the query engine, caches; and the query path
+that the SPARQL endpoint and the pages share (`AppState.query`).
 
-Built by `kg.web.app.create_app` and reached by handlers as `request.app.state.kg`; nothing here
-happens at import time.
+Built by `kg.web.app.create_app` and reached by handlers as `request.app.state.kg` (FastAPI
+routes take it as the `kg.web.dependencies.StateDep` dependency); nothing here happens at
+import time.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from email.utils import formatdate
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.config import Settings
-from kg.web.messages import MANIFEST, QueryReply, Stamp, release_of, stamp_of
-from kg.web.pool import QueryPool
+from kg.engine.errors import Unavailable, failure
+from kg.engine.interface import Engine
+from kg.engine.messages import Outcome, QueryReply, QueryRequest
+from kg.engine.watcher import Release
 
-UpdateHandler = Callable[[Request, str, tuple[str, ...], tuple[str, ...]], Awaitable[Response]]
-"""Runs a SPARQL Update POSTed to /sparql: (request, update text, using-graph-uri values,
-using-named-graph-uri values) -> response. Set by `kg.web.update.make_router` when it exists."""
-
-
-@dataclass(frozen=True)
-class Release:
-    """The store release being served, as its manifest names it.
-
-    Attributes:
-        version: the package version that built it (`X-KG-Release`).
-        content_hash: the content hash of its graphs (`X-KG-Content-Hash`), or the manifest's
-            digest for a store written by `kg load`.
-        modified: when the manifest was written (the build time): Last-Modified.
-        graphs: the named graphs the manifest lists, with their triple counts.
-        stamp: identity of the manifest file, to notice a swap cheaply.
-    """
-
-    version: str
-    content_hash: str
-    modified: float
-    graphs: tuple[tuple[str, int], ...]
-    stamp: Stamp
-
-    @functools.cached_property
-    def last_modified(self) -> str:
-        """The build time as an HTTP date."""
-        return formatdate(self.modified, usegmt=True)
-
-    def etag(self, variant: str) -> str:
-        """A weak validator for a representation of this release (`variant`: the media types)."""
-        digest = hashlib.sha256(f"{self.content_hash} {variant}".encode()).hexdigest()[:20]
-        return f'W/"{digest}"'
-
-
-class ReleaseWatcher:
-    """The release of the store at a path, re-read when its manifest file changes.
-
-    The manifest is looked at most every `interval` seconds: headers may name the previous
-    release for that long after a swap (query answers name the release they came from).
-    """
-
-    def __init__(self, store: Path, interval: float = 0.2) -> None:
-        self.manifest = store / MANIFEST
-        self.release: Release | None = None
-        self.interval = interval
-        self.checked = -interval
-
-    def current(self) -> Release | None:
-        """The release now on disk; the last one seen while a swap leaves no manifest."""
-        now = time.monotonic()
-        if self.release is not None and now - self.checked < self.interval:
-            return self.release
-        self.checked = now
-        try:
-            info = self.manifest.stat()
-        except OSError:
-            return self.release
-        stamp = stamp_of(info)
-        if self.release is None or stamp != self.release.stamp:
-            try:
-                data = self.manifest.read_bytes()
-                version, content_hash = release_of(data)
-            except (OSError, ValueError):
-                return self.release
-            graphs = _manifest_graphs(data)
-            self.release = Release(version, content_hash, info.st_mtime, graphs, stamp)
-        return self.release
-
-
-def _manifest_graphs(data: bytes) -> tuple[tuple[str, int], ...]:
-    """The named graphs of a manifest (IRIs hold a colon; the default graph's key does not)."""
-    triples = json.loads(data).get("triples", {})
-    if not isinstance(triples, dict):
-        return ()
-    return tuple(sorted((name, int(n)) for name, n in triples.items() if ":" in name))
+UpdateHandler = Callable[
+    [Request, "AppState", str, tuple[str, ...], tuple[str, ...]], Awaitable[Response]
+]
+"""Runs a SPARQL Update POSTed to /sparql: (request, state, update text, using-graph-uri
+values, using-named-graph-uri values) -> response. `kg.web.update.update`, set by the app
+when the server has an admin token."""
 
 
 class ResponseCache:
@@ -146,8 +75,7 @@ class AppState:
     """Everything a request handler needs, injected by the app factory."""
 
     settings: Settings
-    watcher: ReleaseWatcher
-    pool: QueryPool
+    engine: Engine
     cache: ResponseCache
     services: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """SERVICE endpoints found in each query text checked so far (bounded, see `remember`)."""
@@ -160,3 +88,37 @@ class AppState:
         if len(self.services) >= 4096:
             self.services.clear()
         self.services[text] = services
+
+    def release(self) -> Release:
+        """The release being served.
+
+        Raises:
+            Unavailable: there is no store yet.
+        """
+        release = self.engine.current_release()
+        if release is None:
+            raise Unavailable("there is no store to query yet: run `kg build`", retry_after=30)
+        return release
+
+    async def query(self, request: QueryRequest) -> QueryReply:
+        """The reply from the cache or the engine; a failed outcome raised as its error.
+
+        The engine is told the release this side sees, so a worker need not look at the
+        manifest itself.
+
+        Raises:
+            QueryError: the query failed (its kind says why: `kg.engine.errors`).
+        """
+        release = self.release()
+        key = (release.content_hash, request)
+        reply = self.cache.get((release.version, release.content_hash), key)
+        if reply is None:
+            deadline = time.monotonic() + self.settings.timeout
+            reply = await self.engine.run(request._replace(stamp=release.stamp), deadline)
+            if reply.services is not None:
+                self.remember_services(request.query, reply.services)
+            if reply.outcome is Outcome.OK:
+                self.cache.put(key, reply)
+        if reply.outcome is not Outcome.OK:
+            raise failure(reply)
+        return reply

@@ -16,8 +16,6 @@ the editor cannot even query another endpoint.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Res
 
 from kg.config import Settings
 from kg.namespaces import PREFIXES
+from kg.web.headers import security_headers
 
 EXAMPLES = Path("queries") / "examples"
 YASGUI_BUILD = Path("node_modules") / "@zazuko" / "yasgui" / "build"
@@ -47,22 +46,6 @@ ASSETS: dict[str, tuple[str, str]] = {
     "ui.css": ("static", "text/css; charset=utf-8"),
     "favicon.svg": ("static", "image/svg+xml"),
 }
-
-# The <style> elements YASR's table inserts (its column resizer, `createStyle`), verbatim from
-# the bundle; the policy allows them by hash and nothing else inline. A YASGUI upgrade that
-# changes them fails tests/web/test_ui.py, which looks for each in the bundle.
-INLINE_STYLES = (
-    " .grip-resizable{table-layout:fixed;} .grip-resizable > tbody > tr > td, .grip-resizable"
-    " > tbody > tr > th{overflow:hidden} .grip-padding > tbody > tr > td, .grip-padding >"
-    " tbody > tr > th{padding-left:0!important; padding-right:0!important;} .grip-container{"
-    " height:0px; position:relative;} .grip-handle{margin-left:-5px; position:absolute;"
-    " z-index:5; } .grip-handle .grip-resizable{position:absolute;background-color:red;"
-    "filter:alpha(opacity=1);opacity:0;width:10px;height:100%;cursor: col-resize;top:0px}"
-    " .grip-lastgrip{position:absolute; width:1px; } .grip-drag{ border-left:1px dotted"
-    " black;\t} .grip-flex{width:auto!important;} .grip-handle.grip-disabledgrip"
-    " .grip-resizable{cursor:default; display:none;}",
-    "*{cursor:col-resize!important}",
-)
 
 HEADER_LINE = re.compile(r"^#\s?(?P<key>[\w@-]+):\s*(?P<value>.*)$")
 # What a JSON string may hold that an HTML parser would read inside <script>.
@@ -196,33 +179,6 @@ def render_page(examples: list[ExampleQuery]) -> str:
 def asset_directories(root: Path) -> dict[str, Path]:
     """Where the `ASSETS` keys point: YASGUI's build in node_modules/, our static/."""
     return {"yasgui": root / YASGUI_BUILD, "static": STATIC}
-
-
-def sha256_base64(text: str) -> str:
-    """The base64 SHA-256 digest of `text` in UTF-8, as a CSP hash-source writes it."""
-    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
-
-
-def content_security_policy() -> str:
-    """Self only: no CDN, font host or other endpoint; inline styles only `INLINE_STYLES`.
-
-    https://www.w3.org/TR/CSP3/#grammardef-hash-source
-    """
-    hashes = " ".join(f"'sha256-{sha256_base64(css)}'" for css in INLINE_STYLES)
-    return (
-        f"default-src 'self'; style-src 'self' {hashes}; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'; object-src 'none'"
-    )
-
-
-def security_headers() -> dict[str, str]:
-    """Headers of the page and of its assets."""
-    return {
-        "Content-Security-Policy": content_security_policy(),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "Cache-Control": "no-cache",
-    }
 
 
 def make_router(state: AppState) -> APIRouter:

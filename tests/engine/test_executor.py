@@ -17,17 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from kg import store
+from kg import layout
 from kg.config import Settings
+from kg.engine import messages
+from kg.engine.errors import Unavailable
+from kg.engine.executor import Database, evaluate
+from kg.engine.messages import Outcome, QueryReply, QueryRequest, WorkerConfig
+from kg.engine.watcher import ReleaseWatcher
+from kg.layout import read_manifest, release_of
 from kg.namespaces import PREFIXES
-from kg.store import read_manifest, run_query
-from kg.web import messages
+from kg.store import run_query
 from kg.web.app import create_app
-from kg.web.errors import Unavailable
-from kg.web.executor import Database, evaluate
-from kg.web.messages import Outcome, QueryReply, QueryRequest, WorkerConfig, release_of
 from kg.web.pool import QueryPool
-from kg.web.state import ReleaseWatcher
 
 SRJ = "application/sparql-results+json"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -59,19 +60,11 @@ def run(config: WorkerConfig, query_request: QueryRequest) -> QueryReply:
     return evaluate(Database(Path(config.store)), query_request, config)
 
 
-def test_store_layout_names_match() -> None:
-    assert (messages.DATABASE, messages.MANIFEST, messages.SNAPSHOT) == (
-        store.DATABASE,
-        store.MANIFEST,
-        store.SNAPSHOT,
-    )
-
-
 def test_release_of_manifest(built_store: Path) -> None:
     manifest = read_manifest(built_store)
-    data = (built_store / store.MANIFEST).read_bytes()
+    data = (built_store / layout.MANIFEST).read_bytes()
     assert release_of(data) == (manifest.version, manifest.content_hash)
-    loaded = json.dumps({"version": "1", "content_hash": None}).encode()
+    loaded = json.dumps({"version": "1", "content_hash": None, "triples": {}}).encode()
     assert release_of(loaded)[1] == __import__("hashlib").sha256(loaded).hexdigest()
     with pytest.raises(ValueError):
         release_of(b"[]")
@@ -89,7 +82,7 @@ def test_evaluate_same_answer_as_kg_query(
         expected = run_query(built_store, query, "json").body
         assert expected is not None
         assert json.loads(reply.body) == json.loads(expected)
-    assert reply.release == release_of((built_store / store.MANIFEST).read_bytes())
+    assert reply.release == release_of((built_store / layout.MANIFEST).read_bytes())
 
 
 @pytest.mark.parametrize(("in_memory_triples", "in_memory"), [(0, False), (10**6, True)])
@@ -105,7 +98,7 @@ def test_database_without_snapshot_copies_the_database_into_memory(
     config: WorkerConfig, built_store: Path, tmp_path: Path
 ) -> None:
     older = tmp_path / "store"  # a store written before stores kept a snapshot
-    shutil.copytree(built_store, older, ignore=shutil.ignore_patterns(store.SNAPSHOT))
+    shutil.copytree(built_store, older, ignore=shutil.ignore_patterns(layout.SNAPSHOT))
     reply = evaluate(Database(older, 10**6), request(PLATFORMS), config)
     expected = run_query(built_store, PLATFORMS, "json").body
     assert expected is not None
@@ -329,7 +322,7 @@ def store_copy(built_store: Path, tmp_path: Path) -> Path:
 
 def touch_manifest(store_dir: Path) -> None:
     """Change the manifest's stamp, as a new build swapped in would."""
-    os.utime(store_dir / store.MANIFEST, ns=(time.time_ns(), time.time_ns() + 10**9))
+    os.utime(store_dir / layout.MANIFEST, ns=(time.time_ns(), time.time_ns() + 10**9))
 
 
 def test_database_reload_leaves_other_threads_on_the_store_they_had(store_copy: Path) -> None:
@@ -346,7 +339,7 @@ def test_database_reload_leaves_other_threads_on_the_store_they_had(store_copy: 
 def test_evaluate_damaged_snapshot_is_an_unavailable_store(
     config: WorkerConfig, store_copy: Path
 ) -> None:
-    (store_copy / store.SNAPSHOT).write_text("not N-Quads\n", encoding="utf-8")
+    (store_copy / layout.SNAPSHOT).write_text("not N-Quads\n", encoding="utf-8")
     database = Database(store_copy, 10**6)
     reply = evaluate(database, request("ASK {}"), config)
     assert reply.outcome is Outcome.UNAVAILABLE
@@ -428,7 +421,7 @@ def executors() -> list[int]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        if fields[0] != "Z" and int(fields[1]) == os.getpid() and b"kg.web.executor" in command:
+        if fields[0] != "Z" and int(fields[1]) == os.getpid() and b"kg.engine.executor" in command:
             found.append(int(entry.name))
     return found
 
@@ -459,4 +452,4 @@ def test_pool_close_tells_waiting_queries_the_server_is_stopping(config: WorkerC
 
 def test_app_worker_runs_two_queries_more_than_its_cores(built_store: Path) -> None:
     app = create_app(Settings(store=built_store, workers=3))
-    assert app.state.kg.pool.config.threads == 5
+    assert app.state.kg.engine.config.threads == 5

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.web import answers
-from kg.web.answers import RESULTS_TYPES
+from kg.engine import answers
+from kg.engine.answers import RESULTS_TYPES
 
 EX = "http://example.org/"
 JSON = ox.QueryResultsFormat.JSON

@@ -1,36 +1,18 @@
-"""What the HTTP process and a query worker say to each other over their socket.
+"""What the engine is asked and answers, and how that crosses the socket to a worker process.
 
 Named tuples of strings, bytes and numbers, importable without Oxigraph or a web framework on
 either side; pickled, and on the query's path as plain tuples (`query_frame`, `reply_frame`).
+The in-process engine passes the same tuples without pickling them.
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
-import os
 import pickle
 import struct
 from typing import Any, BinaryIO, NamedTuple
 
-DATABASE = "oxigraph"
-"""The Oxigraph directory of a store (`kg.store.DATABASE`; a test keeps the two equal)."""
-MANIFEST = "manifest.json"
-"""The manifest of a store (`kg.store.MANIFEST`; a test keeps the two equal)."""
-SNAPSHOT = "snapshot.nq"
-"""The store's quads as N-Quads (`kg.store.SNAPSHOT`; a test keeps the two equal): a worker
-loads it into memory faster than it could copy the database."""
-
-
-Stamp = tuple[int, int, int]
-"""A manifest file's identity (inode, modification time in ns, size): a swapped-in store has
-another. The HTTP side and the worker compare theirs, so both compute it with `stamp_of`."""
-
-
-def stamp_of(info: os.stat_result) -> Stamp:
-    """The stamp of a manifest, from its `stat`."""
-    return (info.st_ino, info.st_mtime_ns, info.st_size)
+from kg.layout import Stamp
 
 
 class WorkerConfig(NamedTuple):
@@ -39,7 +21,7 @@ class WorkerConfig(NamedTuple):
     Attributes:
         in_memory_triples: a store up to this size is loaded into memory, a larger one is
             queried on disk (`Settings.in_memory_triples`).
-        threads: queries the worker evaluates at once; set by `kg.web.pool.QueryPool`.
+        threads: queries the worker evaluates at once; set by the engine.
     """
 
     store: str
@@ -79,7 +61,7 @@ class QueryRequest(NamedTuple):
 
 
 class Outcome(enum.StrEnum):
-    """How a query ended; `kg.web.app` maps each to a status."""
+    """How a query ended; `kg.engine.errors.failure` names the error of each failure."""
 
     OK = "ok"
     SYNTAX = "syntax"  # the query does not parse: body is the parser's message
@@ -103,31 +85,6 @@ class QueryReply(NamedTuple):
     truncated: bool
     release: tuple[str, str]
     services: tuple[str, ...] | None = None
-
-
-def release_of(manifest: bytes) -> tuple[str, str]:
-    """(version, content hash) named by a store manifest's bytes.
-
-    A store written by `kg load` has no content hash; the manifest's own digest stands in for
-    it, since that manifest lists the digest of every file loaded.
-
-    Raises:
-        ValueError: the bytes are not a store manifest.
-    """
-    data = json.loads(manifest)
-    if not isinstance(data, dict) or not isinstance(data.get("version"), str):
-        raise ValueError("not a store manifest")
-    content_hash = data.get("content_hash") or hashlib.sha256(manifest).hexdigest()
-    return data["version"], str(content_hash)
-
-
-def triples_in(manifest: bytes) -> int | None:
-    """How many triples a store manifest counts in all, or None if it does not say."""
-    try:
-        triples = json.loads(manifest).get("triples")
-        return sum(int(count) for count in triples.values())
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 HEADER = struct.Struct("!Q")

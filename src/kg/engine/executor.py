@@ -1,4 +1,4 @@
-"""The query worker process: `python -m kg.web.executor FD`, several queries at once.
+"""The query worker process: `python -m kg.engine.executor FD`, several queries at once.
 
 Oxigraph has no time limit and no cancellation (ORDER BY, GROUP BY, COUNT yield nothing until
 done), so queries run in a process the HTTP side can SIGKILL. The worker is started by exec,
@@ -16,7 +16,8 @@ RLIMIT_AS, and reopens the store when the manifest changes (a build or load swap
 directory).
 
 Answers are serialised by Oxigraph and cut at `max_results` without per-row Python
-(`kg.web.answers`).
+(`kg.engine.answers`). The in-process engine (`kg.engine.inline`) calls `evaluate` on a
+`Database` of its own: the same code, without the process.
 """
 
 from __future__ import annotations
@@ -34,27 +35,21 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from kg.federation import ServiceCheckError, forbidden, services_in
-from kg.query_text import names_dataset
-from kg.web import answers
-from kg.web.answers import GRAPH_TYPES, RESULTS_TYPES
-from kg.web.messages import (
-    DATABASE,
-    MANIFEST,
-    SNAPSHOT,
+from kg.engine import answers
+from kg.engine.answers import GRAPH_TYPES, RESULTS_TYPES
+from kg.engine.messages import (
     Outcome,
     QueryReply,
     QueryRequest,
-    Stamp,
     WorkerConfig,
     frame,
     read_query,
     receive,
-    release_of,
     reply_frame,
-    stamp_of,
-    triples_in,
 )
+from kg.federation import ServiceCheckError, forbidden, services_in
+from kg.layout import DATABASE, MANIFEST, SNAPSHOT, Manifest, Stamp, release_of, stamp_of
+from kg.query_text import names_dataset
 
 COPY_BATCH = 50_000
 """Quads copied at a time from a database that has no snapshot: bounds the copy's extra memory."""
@@ -106,10 +101,9 @@ class Database:
                 manifest = Path(self.manifest).read_bytes()
                 try:
                     release = release_of(manifest)
-                except ValueError as error:
+                    small = Manifest.parse(manifest).total <= self.in_memory_triples
+                except (ValueError, TypeError) as error:  # TypeError: a count is not a number
                     raise OSError(f"{self.store / MANIFEST}: {error}") from error
-                triples = triples_in(manifest)
-                small = triples is not None and triples <= self.in_memory_triples
                 handle = _load(self.store, in_memory=small)
                 if self._stamp() != stamp:
                     continue  # swapped while loading: the manifest read may not match the data
@@ -256,6 +250,23 @@ def _failure(
     return QueryReply(outcome, "", message.encode(), False, database.release, services)
 
 
+def open_database(config: WorkerConfig) -> Database:
+    """The store of `config`, opened (loaded into memory if small) before the first query."""
+    database = Database(Path(config.store), config.in_memory_triples)
+    with contextlib.suppress(OSError):  # until there is a store, queries report it missing
+        _open(database)
+    return database
+
+
+def answer(database: Database, request: QueryRequest, config: WorkerConfig) -> QueryReply:
+    """`evaluate`, with a bug in it reported as an unavailable answer, not raised: whoever
+    waits for the reply (the HTTP side, across a socket or a thread) must get one."""
+    try:
+        return evaluate(database, request, config)
+    except Exception as error:
+        return _failure(Outcome.UNAVAILABLE, f"the query failed: {error!r}", database)
+
+
 def _limit_memory(megabytes: int) -> None:
     """Cap the address space: a query that needs more fails here, not on the whole machine."""
     limit = megabytes * 1024 * 1024
@@ -276,9 +287,7 @@ def serve(channel: socket.socket) -> None:
     try:
         config: WorkerConfig = receive(reader)
         _limit_memory(config.memory_limit_mb)
-        database = Database(Path(config.store), config.in_memory_triples)
-        with contextlib.suppress(OSError):  # until there is a store, queries report it missing
-            _open(database)
+        database = open_database(config)
         channel.sendall(frame(database.release))  # ready
     except (EOFError, ConnectionError):
         os._exit(0)
@@ -306,11 +315,7 @@ def _answer_queries(
         while True:
             with receiving:
                 number, request = read_query(receive(reader))
-            try:
-                message = reply_frame(number, evaluate(database, request, config))
-            except Exception as error:  # a bug must not leave the HTTP side waiting for nothing
-                failure = _failure(Outcome.UNAVAILABLE, f"the query failed: {error!r}", database)
-                message = reply_frame(number, failure)
+            message = reply_frame(number, answer(database, request, config))
             with sending:
                 channel.sendall(message)
     except (EOFError, OSError):

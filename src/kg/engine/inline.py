@@ -1,0 +1,106 @@
+"""The in-process engine: `kg.engine.executor`'s evaluation on threads of the calling process.
+
+For tests that are not about processes: a server using it starts no worker, and is answering
+as soon as the store is loaded. What it gives up is what the worker process is for
+(`kg.engine.pool`): nothing can stop a query past its deadline (pyoxigraph cannot cancel one),
+so its client gets the 503 and the query holds its thread, one of `threads`, until it ends;
+and there is no memory cap (RLIMIT_AS would cap the whole process). Threads are daemons, so a
+query still running never holds up the process's exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from pathlib import Path
+
+from kg.engine.errors import BUSY, STOPPING, Unavailable
+from kg.engine.executor import Database, answer, open_database
+from kg.engine.messages import QueryReply, QueryRequest, WorkerConfig
+from kg.engine.watcher import Release, ReleaseWatcher
+
+TIMED_OUT = "the query ran past the time limit: narrow it or add a LIMIT"
+
+
+class InlineEngine:
+    """An `Engine` evaluating each query on a thread of its own, at most `threads` at once.
+
+    Args:
+        config: what a worker process would be told (its memory limit is not applied).
+        threads: queries evaluated at once; more wait for a thread until their deadline.
+        watcher: the release on disk; by default a watcher of `config.store`.
+    """
+
+    def __init__(
+        self, config: WorkerConfig, threads: int, watcher: ReleaseWatcher | None = None
+    ) -> None:
+        self.config = config._replace(threads=threads)
+        self.watcher = watcher or ReleaseWatcher(Path(config.store))
+        self.slots = asyncio.Semaphore(threads)
+        self.database: Database | None = None
+        self.waiting: set[asyncio.Future[QueryReply]] = set()
+        self.closed = False
+
+    async def start(self) -> None:
+        """Open the store (a missing one is reported by each query, as the worker does)."""
+        self.database = await asyncio.to_thread(open_database, self.config)
+
+    async def run(self, request: QueryRequest, deadline: float) -> QueryReply:
+        """The reply to `request` by `deadline`; see `kg.engine.interface.Engine.run`."""
+        database = self.database
+        if database is None or self.closed:
+            raise Unavailable(STOPPING, retry_after=5)
+        try:
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                await self.slots.acquire()
+        except TimeoutError:
+            raise Unavailable(BUSY, retry_after=5) from None
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[QueryReply] = loop.create_future()
+        # The slot is held until the thread ends, whether or not anyone still waits.
+        threading.Thread(
+            target=self._evaluate, args=(loop, future, database, request), daemon=True
+        ).start()
+        self.waiting.add(future)
+        try:
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                return await asyncio.shield(future)
+        except TimeoutError:
+            raise Unavailable(TIMED_OUT, retry_after=5) from None
+        finally:
+            self.waiting.discard(future)
+
+    def _evaluate(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        future: asyncio.Future[QueryReply],
+        database: Database,
+        request: QueryRequest,
+    ) -> None:
+        """On the query's thread: evaluate, then hand the reply to the loop."""
+        reply = answer(database, request, self.config)
+        with contextlib.suppress(RuntimeError):  # the loop closed: the server stopped
+            loop.call_soon_threadsafe(self._finished, future, reply)
+
+    def _finished(self, future: asyncio.Future[QueryReply], reply: QueryReply) -> None:
+        self.slots.release()
+        if not future.done():
+            future.set_result(reply)
+
+    def current_release(self) -> Release | None:
+        """The release on disk; see `ReleaseWatcher.current`."""
+        return self.watcher.current()
+
+    def look_again(self) -> None:
+        """Look at the manifest on the next `current_release`."""
+        self.watcher.look_again()
+
+    async def close(self) -> None:
+        """Stop answering: queries still waiting get a 503 (their threads finish unheard)."""
+        self.closed = True
+        for future in list(self.waiting):
+            if not future.done():
+                future.set_exception(Unavailable(STOPPING, retry_after=5))
+        self.database = None
