@@ -3,6 +3,10 @@
 Clients are real HTTP clients (httpx, SPARQLWrapper); nothing of ours is mocked. The default
 server is shared by the session; `strict_server` has a short time limit and small caps for the
 abuse tests. Every server stops at the end of its scope.
+
+Servers run queries on the in-process engine (KG_ENGINE=inline: no worker process to start),
+but for the tests that are about the worker process: `strict_server` (runaway queries are
+killed) and `launch_with_worker` (the memory cap, the worker's own settings).
 """
 
 from __future__ import annotations
@@ -48,9 +52,17 @@ def free_port() -> int:
 
 
 def start_server(
-    store: Path, log: Path, *options: str, env: dict[str, str] | None = None
+    store: Path,
+    log: Path,
+    *options: str,
+    env: dict[str, str] | None = None,
+    engine: str = "inline",
 ) -> Server:
-    """Start `kg serve` and wait until it answers; the caller stops it with `stop_server`."""
+    """Start `kg serve` and wait until it answers; the caller stops it with `stop_server`.
+
+    Args:
+        engine: `Settings.engine`: "inline" (no worker process) or "process".
+    """
     port = free_port()
     command = [KG, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)]
     command += ["--root", str(ROOT)]  # the UI reads queries/ and node_modules/ from the project
@@ -60,7 +72,7 @@ def start_server(
             [*command, *options],
             stdout=output,
             stderr=subprocess.STDOUT,
-            env={**environment, **(env or {})},
+            env={**environment, "KG_ENGINE": engine, **(env or {})},
         )
     server = Server(f"http://127.0.0.1:{port}", log, process)
     deadline = time.monotonic() + 60
@@ -125,6 +137,7 @@ def strict_server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -
         log,
         *("--workers", "2", "--timeout", "2", "--max-results", "5"),
         *("--max-query-length", "2000", "--max-body-bytes", "4000", "--cache-mb", "0"),
+        engine="process",  # a runaway query must be killed, not left running
     )
     yield running
     stop_server(running)
@@ -133,13 +146,14 @@ def strict_server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -
 class Launcher:
     """Starts servers on demand and stops them all when its fixture's scope ends."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, engine: str = "inline") -> None:
         self.directory = directory
+        self.engine = engine
         self.servers: list[Server] = []
 
     def __call__(self, store: Path, *options: str, env: dict[str, str] | None = None) -> Server:
         log = self.directory / f"serve-{len(self.servers)}.log"
-        self.servers.append(start_server(store, log, *options, env=env))
+        self.servers.append(start_server(store, log, *options, env=env, engine=self.engine))
         return self.servers[-1]
 
     def stop_all(self) -> None:
@@ -151,6 +165,14 @@ class Launcher:
 def launch(tmp_path: Path) -> Iterator[Launcher]:
     """Start a server of one's own (stopped after the test)."""
     launcher = Launcher(tmp_path)
+    yield launcher
+    launcher.stop_all()
+
+
+@pytest.fixture
+def launch_with_worker(tmp_path: Path) -> Iterator[Launcher]:
+    """Start a server of one's own whose queries run in a worker process, as in production."""
+    launcher = Launcher(tmp_path, engine="process")
     yield launcher
     launcher.stop_all()
 

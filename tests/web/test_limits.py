@@ -52,11 +52,13 @@ def test_get_query_past_time_limit_503_while_simple_ones_answered(
     assert all(status == 200 and seconds < 1.0 for status, seconds in after), after
 
 
-def test_get_query_over_memory_cap_503_then_served(built_store: Path, launch: object) -> None:
+def test_get_query_over_memory_cap_503_then_served(
+    built_store: Path, launch_with_worker: object
+) -> None:
     # A time limit long enough that the memory cap (1 GB of address space) strikes first:
     # ORDER BY keeps every row of the product, tens of millions, before it can yield one.
     options = ("--memory-limit-mb", "1024", "--timeout", "30", "--workers", "1", "--cache-mb", "0")
-    server = launch(built_store, *options)  # type: ignore[operator]
+    server = launch_with_worker(built_store, *options)  # type: ignore[operator]
     with httpx.Client(base_url=server.url, timeout=60) as client:
         query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a LIMIT 1"
         response = client.get("/sparql", params={"query": query})

@@ -89,14 +89,14 @@ def test_serve_same_answer_on_disk_and_in_memory(
 
 
 def test_serve_in_memory_triples_decides_where_the_worker_reads(
-    built_store: Path, launch: object, tmp_path: Path
+    built_store: Path, launch_with_worker: object, tmp_path: Path
 ) -> None:
     damaged = tmp_path / "store"
     shutil.copytree(built_store, damaged)
     (damaged / "snapshot.nq").write_text("not N-Quads\n", encoding="utf-8")
     query = {"query": "ASK { ?s ?p ?o }"}
-    on_disk = launch(damaged, "--in-memory-triples", "0")  # type: ignore[operator]
-    in_memory = launch(damaged)  # type: ignore[operator]
+    on_disk = launch_with_worker(damaged, "--in-memory-triples", "0")  # type: ignore[operator]
+    in_memory = launch_with_worker(damaged)  # type: ignore[operator]
     with httpx.Client(timeout=30) as http:
         assert http.get(f"{on_disk.url}/sparql", params=query).status_code == 200
         refused = http.get(f"{in_memory.url}/sparql", params=query)
