@@ -1,6 +1,6 @@
 """The HTTP side of the query worker: start it, hand it queries, enforce their deadlines.
 
-The worker is a `python -m kg.web.executor` process joined by a socket pair, started by exec
+The worker is a `python -m kg.engine.executor` process joined by a socket pair, started by exec
 from this process (which never opens the store). It evaluates up to `threads` queries at once,
 on threads sharing one copy of the store; replies come back numbered, in the order queries
 finish. The server runs two threads more than it has cores for queries: while an answer
@@ -28,10 +28,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from kg.errors import UsageError
-from kg.web.errors import Unavailable
-from kg.web.messages import (
+from kg.engine.errors import BUSY, STOPPING, Unavailable
+from kg.engine.messages import (
     HEADER,
     QueryReply,
     QueryRequest,
@@ -40,11 +40,10 @@ from kg.web.messages import (
     query_frame,
     read_reply,
 )
+from kg.engine.watcher import Release, ReleaseWatcher
+from kg.errors import UsageError
 
 log = logging.getLogger("kg.web")
-
-STOPPING = "the server is stopping"
-"""Why a query gets a 503 while the server shuts down."""
 START_SECONDS = 300.0
 """How long a worker may take to load the store before it is given up."""
 
@@ -76,7 +75,7 @@ class Worker:
         ours, theirs = socket.socketpair()
         with theirs:
             process = subprocess.Popen(
-                [sys.executable, "-m", "kg.web.executor", str(theirs.fileno())],
+                [sys.executable, "-m", "kg.engine.executor", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
             )
@@ -197,15 +196,19 @@ class Worker:
 
 
 class QueryPool:
-    """The query worker of one server process.
+    """The query worker of one server process: the production `kg.engine.interface.Engine`.
 
     Args:
         config: what a worker is told when it starts.
         threads: queries the worker runs at once; more wait here.
+        watcher: the release on disk; by default a watcher of `config.store`.
     """
 
-    def __init__(self, config: WorkerConfig, threads: int) -> None:
+    def __init__(
+        self, config: WorkerConfig, threads: int, watcher: ReleaseWatcher | None = None
+    ) -> None:
         self.config = config._replace(threads=threads)
+        self.watcher = watcher or ReleaseWatcher(Path(config.store))
         self.slots = asyncio.Semaphore(threads)
         self.current: Worker | None = None
         self.ready = asyncio.Event()  # set while there is a current worker
@@ -271,6 +274,14 @@ class QueryPool:
         timer.cancel()
         return reply
 
+    def current_release(self) -> Release | None:
+        """The release on disk; see `ReleaseWatcher.current`."""
+        return self.watcher.current()
+
+    def look_again(self) -> None:
+        """Look at the manifest on the next `current_release`."""
+        self.watcher.look_again()
+
     def _expire(self, worker: Worker, number: int, future: asyncio.Future[QueryReply]) -> None:
         """At a query's deadline: if the worker still holds it, fail it and replace the worker."""
         if number not in worker.pending:
@@ -302,7 +313,7 @@ class QueryPool:
         return "the query ran past the time limit and was stopped: narrow it or add a LIMIT"
 
     def _busy_message(self) -> str:
-        return "the query worker stayed busy until the time limit: try again later"
+        return BUSY
 
     async def _died_message(self, worker: Worker) -> str:
         status = await worker.exit_status()
