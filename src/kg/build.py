@@ -190,10 +190,10 @@ def derive(sources: Mapping[URIRef, Graph], version: str = __version__) -> dict[
     Returns:
         The graphs keyed by graph IRI, in IRI order: the stamped ontology, the study (data,
         claims included, plus study-statement triples and derived provenance), the
-        interpretation triples with what they alone entail, one graph per linkset
-        (`graph/links/<stem>`), the shapes, the entailments of the ontology, study and
-        linksets, and the other graphs of `sources`. Nothing is subtracted: each derived graph
-        is computed from the sources alone, so the same sources always give the same graphs.
+        interpretation triples with what they entail unless a source asserts it, one graph per
+        linkset (`graph/links/<stem>`), the shapes, the entailments of the ontology, study and
+        linksets, and the other graphs of `sources`. Each derived graph is computed from the
+        sources alone, never from an earlier release, so the same sources give the same graphs.
     """
     data = sources.get(STUDY_GRAPH, Graph())
     study_claims, interpretation = materialise_claims(data)
@@ -209,10 +209,14 @@ def derive(sources: Mapping[URIRef, Graph], version: str = __version__) -> dict[
         if name.startswith(LINKS)
     }
     inferred = entailments(ontology, [ontology, study, *links.values()])
-    # What follows only with the interpretations is an interpretation too: it joins their graph
-    # so that leaving that one graph out of a query leaves out every consequence of a reading.
-    read_into = entailments(ontology, [ontology, study, *links.values(), interpretation])
-    read_into -= inferred
+    # An inferred triple lives with the triple it is inferred from (each rule here has one data
+    # premise): what a reading entails joins the interpretation graph, even where a statement or
+    # a reference fact entails it too (it is then in both graphs), unless a graph asserts it. So
+    # the interpretation graph answers alone for the readings, and leaving it out of a query
+    # leaves out what only they entail.
+    read_into = entailments(ontology, [interpretation])
+    for source in (ontology, study, *links.values()):
+        read_into -= source
     interpretation += read_into
     others = {name: graph for name, graph in sources.items() if not name.startswith(GRAPH)}
     graphs = {
