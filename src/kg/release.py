@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,12 +122,15 @@ def make(
     return Release(version, kept, dict(sorted(published.items())), report, publish)
 
 
-def write(release: Release, store: Path) -> Manifest:
+def write(release: Release, store: Path, loaded: Sequence[dict[str, str]] = ()) -> Manifest:
     """Write `release` as the store at `store`, swapped in whole (`kg.store.write_store`).
 
     The caller holds the store's write lock (`kg.lock.write_lock`).
+
+    Args:
+        loaded: the manifest's records of files `kg load` added to the release's sources.
     """
-    return write_store(release.graphs, store, release.version, release.publish)
+    return write_store(release.graphs, store, release.version, release.publish, loaded)
 
 
 def read_sources(store: Path) -> Graphs | None:

@@ -94,6 +94,7 @@ def write_store(
     path: Path,
     version: str = __version__,
     publish: Publish | None = None,
+    loaded: Sequence[dict[str, str]] = (),
 ) -> Manifest:
     """Write `graphs` as the named graphs of a new store at `path`, replacing any store there.
 
@@ -103,7 +104,7 @@ def write_store(
 
     `publish`, if given, writes files into the new store directory before it is swapped in, so
     they appear and disappear with the store they were made from; the manifest lists each file
-    with its SHA-256.
+    with its SHA-256, and the `loaded` records of the files `kg load` added (`load_records`).
 
     Raises:
         UsageError: `path` holds something that is not a store, or a term Oxigraph rejects.
@@ -126,7 +127,8 @@ def write_store(
         database.flush()
         del database  # closes the database before its directory is renamed
         files = _published_files(staging, publish) if publish else {}
-        manifest = Manifest(version, content_hash(graphs), dict(sorted(triples.items())), [], files)
+        sizes = dict(sorted(triples.items()))
+        manifest = Manifest(version, content_hash(graphs), sizes, list(loaded), files)
         (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         _swap(staging, path)
     finally:
@@ -176,7 +178,7 @@ def load_files(
     except ValueError as error:
         raise UsageError(f"--graph must be an absolute IRI: {error}") from error
     for path in files:
-        _check_syntax(path)
+        check_syntax(path)
         report("checked", path)
     recover(store_path)
     _check_replaceable(store_path)
@@ -192,7 +194,7 @@ def load_files(
         triples = _graph_sizes(database)
         database.flush()
         del database
-        loaded = [*(previous.loaded if previous else []), *_load_records(files, graph)]
+        loaded = [*(previous.loaded if previous else []), *load_records(files, graph)]
         version = previous.version if previous else __version__
         manifest = Manifest(version, None, dict(sorted(triples.items())), loaded)
         (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
@@ -331,7 +333,7 @@ def _select(database: ox.Store, query: str, **options: Any) -> ox.QuerySolutions
     return result
 
 
-def _check_syntax(path: Path) -> None:
+def check_syntax(path: Path) -> None:
     """Parse `path` with Oxigraph's own parser, the one that will load it, and keep nothing."""
     fmt = OX_FORMATS[rdf_format(path)]
     try:
@@ -358,7 +360,7 @@ def _staged_copy(store_path: Path | None, database: Path) -> ox.Store:
     return ox.Store(str(database))
 
 
-def _load_records(files: Iterable[Path], graph: str | None) -> list[dict[str, str]]:
+def load_records(files: Iterable[Path], graph: str | None) -> list[dict[str, str]]:
     """What the manifest keeps of a load: file name, content digest and target graph."""
     return [
         {

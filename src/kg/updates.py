@@ -32,7 +32,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,9 +41,9 @@ from rdflib import BNode, Dataset, Graph, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg import dumps, release
-from kg.errors import KGError, NotConforming, QueryError, SourceError
+from kg.errors import KGError, NotConforming, QueryError, SourceError, UsageError
 from kg.layout import Manifest, read_manifest
-from kg.lock import LOCK_WAIT, StoreBusyError, write_lock
+from kg.lock import LOCK_WAIT, write_lock
 from kg.namespaces import (
     DESCRIPTION_GRAPH,
     ENTAILMENT_GRAPH,
@@ -54,8 +54,8 @@ from kg.namespaces import (
     STUDY_GRAPH,
     VALIDATION_GRAPH,
 )
-from kg.sources import parse_rdf
-from kg.store import read_quads
+from kg.sources import parse_rdf, rdf_format
+from kg.store import Progress, check_syntax, load_records, read_quads
 
 Graphs = dict[URIRef, Graph]
 RENEWED = (DESCRIPTION_GRAPH, VALIDATION_GRAPH)
@@ -165,7 +165,7 @@ def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = LOCK_WAIT) 
         store: the store directory.
         edit: the change (`run_update`, `put_graph`, `delete_graph`).
         base_iri: where the release description's IRIs live (`Settings.base_iri`).
-        wait: seconds to wait for another edit to finish.
+        wait: seconds to wait for the store's write lock.
 
     Raises:
         NotConforming: the edited graphs violate the shapes; carries the report.
@@ -173,39 +173,99 @@ def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = LOCK_WAIT) 
         NotEditableError, StoreBusyError: the store cannot be edited now, or at all.
     """
     with write_lock(store, "an edit through the endpoint", wait):
-        manifest = read_manifest(store)
-        sources = release.read_sources(store)
-        before = read_graphs(store, manifest)
-        if sources is None:
-            raise NotEditableError(
-                f"{store} keeps no sources of its release: build it with `kg build`"
-            )
-        dataset = Dataset(default_union=True)
-        for name, graph in before.items():
-            copy = dataset.graph(name)
-            copy += graph
-        edit(dataset)
-        after = _named_graphs(dataset)
-        if len(dataset.default_graph):
-            raise ReadOnlyGraphError(DEFAULT_GRAPH)
-        changed = _changed(before, after)
-        check_writable(changed, after)
-        check_terms(changed, after)
-        edited = carried_over(sources, before, after, changed)
-        if _changed(sources, edited) == frozenset():
-            # nothing, or only triples that the claims assert again
-            return Outcome(manifest, frozenset(), frozenset(before))
-        docs_from = store if not {ONTOLOGY_GRAPH, SHAPES_GRAPH} & changed else None
-        try:
-            made = release.make(edited, manifest.version, base_iri, docs_from)
-        except NotConforming as error:
-            message = "the edit breaks the shapes: nothing was written"
-            raise NotConforming(error.report, message) from None
-        if read_manifest(store) != manifest:
-            raise StoreBusyError("the store was replaced during the edit (a build?): try again")
-        written = release.write(made, store)
-        published = {n: g for n, g in made.graphs.items() if n not in RENEWED}
-        return Outcome(written, _changed(_without(before, RENEWED), published), frozenset(before))
+        return apply_edit(store, edit, base_iri)
+
+
+def apply_edit(
+    store: Path, edit: Edit, base_iri: str, loaded: Sequence[dict[str, str]] = ()
+) -> Outcome:
+    """`edit_store` for a caller that already holds the store's write lock (`kg load`).
+
+    Args:
+        loaded: records of files the edit loads (`kg.store.load_records`), added to the
+            manifest's list.
+    """
+    manifest = read_manifest(store)
+    sources = release.read_sources(store)
+    before = read_graphs(store, manifest)
+    if sources is None:
+        raise NotEditableError(f"{store} keeps no sources of its release: build it with `kg build`")
+    dataset = Dataset(default_union=True)
+    for name, graph in before.items():
+        copy = dataset.graph(name)
+        copy += graph
+    edit(dataset)
+    after = _named_graphs(dataset)
+    if len(dataset.default_graph):
+        raise ReadOnlyGraphError(DEFAULT_GRAPH)
+    changed = _changed(before, after)
+    check_writable(changed, after)
+    check_terms(changed, after)
+    edited = carried_over(sources, before, after, changed)
+    if _changed(sources, edited) == frozenset():
+        # nothing, or only triples that the claims assert again
+        return Outcome(manifest, frozenset(), frozenset(before))
+    docs_from = store if not {ONTOLOGY_GRAPH, SHAPES_GRAPH} & changed else None
+    try:
+        made = release.make(edited, manifest.version, base_iri, docs_from)
+    except NotConforming as error:
+        message = "the edit breaks the shapes: nothing was written"
+        raise NotConforming(error.report, message) from None
+    written = release.write(made, store, [*manifest.loaded, *loaded])
+    published = {n: g for n, g in made.graphs.items() if n not in RENEWED}
+    return Outcome(written, _changed(_without(before, RENEWED), published), frozenset(before))
+
+
+def load_into_release(
+    files: Sequence[Path],
+    store: Path,
+    graph: str | None,
+    base_iri: str,
+    progress: Progress | None = None,
+) -> Manifest:
+    """`kg load` into a store that keeps its release's sources: an edit that adds the files.
+
+    The files' triples join the release's sources, so the store stays servable and editable,
+    its derived graphs, report, description and dumps are made again, and the next edits keep
+    what was loaded (a `kg build` starts again from the project's files). The caller holds the
+    store's write lock. Every file is parsed before anything is changed.
+
+    Args:
+        graph: the graph the files' triples go to (a quad's own graph is kept); required, since
+            a release's default graph is the union of its named graphs.
+
+    Raises:
+        UsageError: no `graph`, or one that no edit may change.
+        SourceError: a file does not parse (names file, line and column).
+        NotConforming: the loaded triples break the shapes: nothing was loaded.
+    """
+    report: Progress = progress or (lambda _stage, _path: None)
+    if graph is None:
+        raise UsageError(
+            f"{store} holds a release, whose default graph is the union of its named graphs:"
+            " name the graph to load into with --graph"
+        )
+    target = URIRef(graph)
+    content: dict[URIRef, Graph] = {}
+    for path in files:
+        check_syntax(path)
+        for name, parsed in read_quads(path.read_bytes(), rdf_format(path)).items():
+            into = content.setdefault(name or target, Graph())
+            into += parsed
+        report("checked", path)
+
+    def edit(dataset: Dataset) -> None:
+        for name, triples in content.items():
+            into = dataset.graph(name)
+            into += triples
+
+    try:
+        outcome = apply_edit(store, edit, base_iri, load_records(files, graph))
+    except ReadOnlyGraphError as error:
+        raise UsageError(f"cannot load into <{target}>: {error}") from error
+    for path in files:
+        report("loaded", path)
+    return outcome.manifest
 
 
 def carried_over(

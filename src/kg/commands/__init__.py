@@ -23,8 +23,10 @@ from rich.console import Console
 
 from kg.config import Settings
 from kg.errors import KGError, NotConforming, QueryError, SourceError, UsageError
+from kg.lock import StoreBusyError
 from kg.namespaces import PREFIXES
-from kg.store import StoreBusyError
+from kg.report import render
+from kg.validate import ValidationReport
 
 EXIT_OK = 0
 EXIT_NOT_CONFORMING = 1
@@ -54,6 +56,8 @@ def exit_codes() -> Iterator[None]:
     except (typer.Exit, typer.Abort, typer.TyperException):
         raise
     except NotConforming as error:
+        if isinstance(error.report, ValidationReport):
+            typer.echo(render(error.report, "text"), nl=False)
         typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_NOT_CONFORMING) from error
     except SourceError as error:

@@ -1,7 +1,11 @@
-"""`kg load`: bulk-load RDF files into a store, all or nothing.
+"""`kg load`: load RDF files into a store, all or nothing.
 
 Every file is parsed before anything is written, so a batch with one bad file loads nothing and
-the error names the file and line.
+the error names the file and line. Into a store that holds a release (`kg build` made it), the
+files join the release's sources and the release is made again (`kg.updates.load_into_release`):
+validated, its dumps and pages renewed, still editable. Into an empty directory or a store
+`kg load` made, they are bulk-loaded into Oxigraph as they are (`kg.store.load_files`): no
+shapes, no release, nothing to edit.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ import typer
 from rich.progress import Progress
 
 from kg.commands import console, exit_codes, settings
-from kg.store import load_files, write_lock
+from kg.layout import SOURCES
+from kg.lock import write_lock
+from kg.store import load_files
+from kg.updates import load_into_release
 
 
 def load(
@@ -24,7 +31,10 @@ def load(
         Path | None, typer.Option(help="Store directory, created if missing. Default: KG_STORE.")
     ] = None,
     graph: Annotated[
-        str | None, typer.Option(help="Named graph IRI for triples. Default: the default graph.")
+        str | None,
+        typer.Option(
+            help="Named graph IRI for triples. Default: the default graph (not for a release)."
+        ),
     ] = None,
     root: Annotated[Path | None, typer.Option(help="Project root. Default: cwd.")] = None,
 ) -> None:
@@ -37,6 +47,9 @@ def load(
             progress.update(task, advance=1, description=f"{stage} {path.name}")
 
         with write_lock(config.store, "kg load"):
-            manifest = load_files(files, config.store, graph, advance)
+            if (config.store / SOURCES).is_file():
+                manifest = load_into_release(files, config.store, graph, config.base_iri, advance)
+            else:
+                manifest = load_files(files, config.store, graph, advance)
     total = sum(manifest.triples.values())
     console().print(f"loaded {len(files)} file(s) into {config.store}: {total:,} triples in all")
