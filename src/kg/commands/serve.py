@@ -7,6 +7,9 @@ gives one limit on concurrent queries and one cache.
 
 Every option is also read from its KG_* environment variable (shown by --help); the option
 wins. Prefer KG_ADMIN_TOKEN to --admin-token: command lines are visible to other users.
+
+Before serving, the server finishes what a `kg build` or `kg load` killed mid-write left beside
+the store (`kg.store.recover`, under the write lock), as the next writer would.
 """
 
 from __future__ import annotations
@@ -126,6 +129,7 @@ def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
         config = Settings(**given)
     except ValidationError as error:
         raise UsageError(str(error)) from error
+    recover_at_start(config.store)
     app = create_app(config)
     logging.getLogger("kg.web").info(
         "serving %s at http://%s:%d/sparql, %d cores for queries, %g s per query",
@@ -148,3 +152,28 @@ def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
         )
     )
     server.run()
+
+
+def recover_at_start(store: Path) -> None:
+    """Clean up after a writer killed mid-write, and put back a store it left renamed away.
+
+    The next writer would, but a server may start long before the next write: it must not
+    serve no store while the complete one is only renamed away, nor leave a dead build's staged
+    copy on the disk. Under the write lock, taken without waiting: a writer holding it is
+    writing now (its staging is no leftover) and cleaned up before it began, and the server
+    must not wait for a build to start. A store the server may not write to (read-only media)
+    has nothing it could clean: it is served as it is.
+    """
+    from kg.lock import StoreBusyError, write_lock
+    from kg.store import recover
+
+    log = logging.getLogger("kg.web")
+    if not store.parent.is_dir():
+        return  # no store and nothing beside it: nothing to recover, nothing to create
+    try:
+        with write_lock(store, "kg serve, cleaning up at start", wait=0):
+            recover(store)
+    except StoreBusyError as busy:
+        log.info("not cleaning up beside the store now: %s", busy)
+    except OSError as error:
+        log.warning("cannot clean up beside the store %s: %s", store, error)
