@@ -13,11 +13,10 @@ from rdflib.namespace import RDF, RDFS
 from kg.build import assemble, content_hash
 from kg.errors import QueryError, SourceError, UsageError
 from kg.namespaces import ID, INTERPRETATION_GRAPH, PV, STUDY_GRAPH
-from kg.sources import RDF_FORMATS, load_project
+from kg.sources import load_project
 from kg.store import (
     DEFAULT_GRAPH,
     MANIFEST,
-    OX_FORMATS,
     SNAPSHOT,
     load_files,
     open_store,
@@ -114,10 +113,6 @@ def test_write_store_refuses_to_replace_a_directory_that_is_not_a_store(tmp_path
 def test_open_store_of_a_missing_store_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="kg build"):
         open_store(tmp_path / "nowhere")
-
-
-def test_ox_formats_cover_every_syntax_sources_reads() -> None:
-    assert set(OX_FORMATS) == set(RDF_FORMATS.values())
 
 
 def test_load_files_creates_the_store(tmp_path: Path) -> None:

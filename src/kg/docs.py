@@ -31,13 +31,14 @@ from pathlib import Path
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from kg import formats
 from kg.dumps import serialise
 from kg.namespaces import ONTOLOGY
 
 DIRECTORY = "docs"
 """Where the documents go, relative to the store directory."""
-SYNTAXES = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}
-"""File extension: the syntax kg.dumps.serialise writes it in."""
+SYNTAXES = {fmt.suffix[1:]: fmt.rdflib for fmt in formats.DESCRIPTION_FORMATS}
+"""File extension: the syntax kg.dumps.serialise writes it in (`kg.formats`)."""
 
 
 def documents(ontology: Graph, shapes: Graph) -> dict[str, bytes]:

@@ -29,22 +29,16 @@ from rdflib.parser import InputSource
 from rdflib.plugins.parsers.nquads import NQuadsParser
 from rdflib.plugins.parsers.ntriples import NTGraphSink, W3CNTriplesParser
 
+from kg import formats
 from kg.errors import SourceError, UsageError
 
 RDF_FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".trig": "trig",
-    ".n3": "n3",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".jsonld": "json-ld",
+    suffix: fmt.rdflib for fmt in formats.RDF_FILES for suffix in fmt.suffixes
 }
-"""rdflib parser name for each file suffix we accept."""
+"""rdflib parser name for each file suffix we accept (`kg.formats.RDF_FILES`)."""
 
-QUAD_FORMATS = frozenset({"trig", "nquads"})
+QUAD_FORMATS = frozenset({formats.TRIG.rdflib, formats.NQUADS.rdflib})
+"""Parsed into an rdflib Dataset (JSON-LD's named graphs are not read from sources)."""
 LINE_FORMATS: dict[str, str] = {"nt": "N-Triples", "nquads": "N-Quads"}
 
 # rdflib's RDF/XML handler prefixes its own errors with `systemId:line:column: `.
@@ -62,17 +56,26 @@ class ProjectSources:
     files: list[Path] = field(default_factory=list)
 
 
+def file_format(path: Path) -> formats.Format:
+    """The RDF format of `path`, chosen by its suffix.
+
+    Raises:
+        SourceError: the suffix is not an RDF syntax we read.
+    """
+    fmt = formats.by_suffix(path.suffix)
+    if fmt is None:
+        known = ", ".join(sorted(RDF_FORMATS))
+        raise SourceError(path, f"unknown RDF syntax {path.suffix!r} (known: {known})")
+    return fmt
+
+
 def rdf_format(path: Path) -> str:
     """Return rdflib's parser name for `path`, chosen by its suffix.
 
     Raises:
         SourceError: the suffix is not an RDF syntax we read.
     """
-    try:
-        return RDF_FORMATS[path.suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(RDF_FORMATS))
-        raise SourceError(path, f"unknown RDF syntax {path.suffix!r} (known: {known})") from None
+    return file_format(path).rdflib
 
 
 def parse_rdf(path: Path) -> Graph:

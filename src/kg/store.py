@@ -25,7 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kg import __version__
+from kg import __version__, formats
 from kg.build import content_hash
 from kg.errors import QueryError, SourceError, UsageError
 from kg.layout import (
@@ -42,37 +42,33 @@ from kg.lock import StoreBusyError as StoreBusyError
 from kg.lock import write_lock as write_lock
 from kg.namespaces import PREFIXES
 from kg.query_text import names_dataset
-from kg.sources import parse_rdf, rdf_format
+from kg.sources import file_format, parse_rdf
 
-OX_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "n3": ox.RdfFormat.N3,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "xml": ox.RdfFormat.RDF_XML,
-    "json-ld": ox.RdfFormat.JSON_LD,
-}
-"""Oxigraph's format for each rdflib parser name of `kg.sources.RDF_FORMATS`."""
+
+def _rdf_format(fmt: formats.Format) -> ox.RdfFormat:
+    """Oxigraph's format for one of `kg.formats`' RDF formats, by its media type."""
+    found = ox.RdfFormat.from_media_type(fmt.media_type)
+    assert found is not None, fmt.media_type
+    return found
+
+
+def _results_format(fmt: formats.Format) -> ox.QueryResultsFormat:
+    """Oxigraph's format for one of `kg.formats.RESULTS_FORMATS`, by its media type."""
+    found = ox.QueryResultsFormat.from_media_type(fmt.media_type)
+    assert found is not None, fmt.media_type
+    return found
+
 
 # Oxigraph puts the position in front of its message; SourceError prints it on its own.
 _POSITION_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
 
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
+    fmt.name: _results_format(fmt) for fmt in formats.RESULTS_FORMATS
 }
 """Serialisations of SELECT and ASK answers, by `kg query --format` name."""
 
 GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
+    fmt.name: _rdf_format(fmt) for fmt in formats.GRAPH_FORMATS
 }
 """Serialisations of CONSTRUCT and DESCRIBE answers, by `kg query --format` name."""
 
@@ -188,7 +184,9 @@ def load_files(
     try:
         database = _staged_copy(store_path if previous else None, staging / DATABASE)
         for path in files:
-            database.bulk_load(path=str(path), format=OX_FORMATS[rdf_format(path)], to_graph=target)
+            database.bulk_load(
+                path=str(path), format=_rdf_format(file_format(path)), to_graph=target
+            )
             report("loaded", path)
         database.dump(output=str(staging / SNAPSHOT), format=ox.RdfFormat.N_QUADS)
         triples = _graph_sizes(database)
@@ -204,21 +202,21 @@ def load_files(
     return manifest
 
 
-def read_quads(data: bytes, fmt: str = "nquads") -> dict[URIRef | None, Graph]:
+def read_quads(data: bytes, fmt: formats.Format = formats.NQUADS) -> dict[URIRef | None, Graph]:
     """Parse RDF bytes with Oxigraph into rdflib graphs keyed by graph name (None: default).
 
     Oxigraph parses N-Quads several times faster than rdflib and keeps blank-node labels as
     written, so graphs read from a release's canonical files keep their canonical labels.
 
     Args:
-        fmt: an rdflib parser name of `kg.sources.RDF_FORMATS` (`OX_FORMATS`' keys).
+        fmt: one of `kg.formats.RDF_FILES`.
 
     Raises:
         SourceError: the bytes do not parse.
     """
     graphs: dict[URIRef | None, Graph] = {}
     try:
-        for quad in ox.parse(data, format=OX_FORMATS[fmt]):
+        for quad in ox.parse(data, format=_rdf_format(fmt)):
             name = quad.graph_name
             key = URIRef(name.value) if isinstance(name, ox.NamedNode) else None
             graph = graphs.get(key)
@@ -335,7 +333,7 @@ def _select(database: ox.Store, query: str, **options: Any) -> ox.QuerySolutions
 
 def check_syntax(path: Path) -> None:
     """Parse `path` with Oxigraph's own parser, the one that will load it, and keep nothing."""
-    fmt = OX_FORMATS[rdf_format(path)]
+    fmt = _rdf_format(file_format(path))
     try:
         for _quad in ox.parse(path=str(path), format=fmt):
             pass

@@ -54,7 +54,7 @@ from kg.namespaces import (
     STUDY_GRAPH,
     VALIDATION_GRAPH,
 )
-from kg.sources import parse_rdf, rdf_format
+from kg.sources import file_format, parse_rdf
 from kg.store import Progress, check_syntax, load_records, read_quads
 
 Graphs = dict[URIRef, Graph]
@@ -249,7 +249,7 @@ def load_into_release(
     content: dict[URIRef, Graph] = {}
     for path in files:
         check_syntax(path)
-        for name, parsed in read_quads(path.read_bytes(), rdf_format(path)).items():
+        for name, parsed in read_quads(path.read_bytes(), file_format(path)).items():
             into = content.setdefault(name or target, Graph())
             into += parsed
         report("checked", path)
