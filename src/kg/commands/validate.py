@@ -29,10 +29,10 @@ import typer
 from rdflib import Dataset, Graph
 
 from kg import DISTRIBUTION
-from kg.build import assemble
+from kg.build import assemble, source_graphs
 from kg.commands import EXIT_NOT_CONFORMING, EXIT_OK, exit_codes, settings
 from kg.errors import SourceError, UsageError
-from kg.namespaces import SHAPES_GRAPH
+from kg.release import check, data_of
 from kg.report import load_baseline, render, subtract_baseline
 from kg.sources import RDF_FORMATS, ProjectSources, load_project, parse_rdf
 from kg.validate import Severity, ValidationReport
@@ -116,21 +116,20 @@ def _validate(
     # the ontology-term shapes, nor RDFS inference, which would add domain/range typing.
     ontology = _merge(parse_rdf(path) for path in ontology_files)
     graphs = assemble(ProjectSources(ontology=ontology, data=data, shapes=Graph()))
-    data = _merge(graph for name, graph in sorted(graphs.items()) if name != SHAPES_GRAPH)
-    report = run_validation(data, read_rdf_tree(shapes))
+    report = run_validation(data_of(graphs), read_rdf_tree(shapes))
     return report, [*files, *ontology_files]
 
 
 def _validate_project(root: Path, shapes: Path | None) -> tuple[ValidationReport, list[Path]]:
-    """Validate the assembled project graph: every named graph but the shapes' own.
+    """Validate the project as `kg build` does (`kg.release.check`), or against other shapes.
 
     The graph already holds the build's entailments, so no inference is asked of pySHACL.
     """
     project = load_project(root)
-    graphs = assemble(project)
-    data = _merge(graph for name, graph in sorted(graphs.items()) if name != SHAPES_GRAPH)
-    shapes_graph = read_rdf_tree(shapes) if shapes is not None else graphs[SHAPES_GRAPH]
-    report = run_validation(data, shapes_graph)
+    if shapes is None:
+        _graphs, report = check(source_graphs(project))
+    else:
+        report = run_validation(data_of(assemble(project)), read_rdf_tree(shapes))
     return report, list(project.files)
 
 
