@@ -199,7 +199,7 @@ def test_build_killed_at_each_step_leaves_a_store_that_the_next_start_cleans_up(
 
 
 def load_over(store: Path) -> None:
-    done = kg("load", SMALL, "--store", store)
+    done = kg("load", SMALL, "--graph", "https://example.org/graph/loaded", "--store", store)
     assert done.returncode == 0, done.stderr
     assert json.loads(complete(store))["loaded"][-1]["file"] == SMALL.name
 
