@@ -58,6 +58,7 @@ class PV(DefinedNamespace):
     Quote: URIRef
     Claim: URIRef
     Basis: URIRef
+    Case: URIRef
 
     # Object properties
     sector: URIRef
@@ -87,6 +88,14 @@ class PV(DefinedNamespace):
     spokenBy: URIRef
     legalStructure: URIRef
     concerns: URIRef
+    case: URIRef
+    illustratesCase: URIRef
+    categorySector: URIRef
+    votingCommunity: URIRef
+    electingCommunity: URIRef
+    electedCommunity: URIRef
+    proposingCommunity: URIRef
+    openBound: URIRef
 
     # Datatype properties
     studyDescription: URIRef
