@@ -124,6 +124,12 @@ def release_of(data: bytes) -> tuple[str, str]:
     return manifest.version, manifest.content_hash or hashlib.sha256(data).hexdigest()
 
 
+def archive_of(store: Path) -> Path:
+    """Where the releases published from the store at `store` are archived (`kg.releases`):
+    beside it, since the store itself is replaced by every build and edit."""
+    return store.with_name(f"{store.name}.releases")
+
+
 def published_files(store: Path) -> dict[str, str]:
     """The files the store's manifest lists (path: SHA-256): the only ones served; {} when the
     manifest cannot be read (a swap in progress answers 404 rather than 500)."""

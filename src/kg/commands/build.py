@@ -16,11 +16,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kg import __version__, release
-from kg.build import source_graphs
+from kg import __version__, release, releases
+from kg.build import content_hash, source_graphs
 from kg.commands import EXIT_NOT_CONFORMING, console, exit_codes, settings
 from kg.errors import NotConforming
-from kg.layout import Manifest
+from kg.layout import Manifest, archive_of
 from kg.lock import write_lock
 from kg.report import render
 from kg.sources import load_project
@@ -34,6 +34,13 @@ def build(
     root: Annotated[
         Path | None, typer.Option(help="Project root (ontology/, data/, shapes/). Default: cwd.")
     ] = None,
+    publish_release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="Also archive this version, immutable, in STORE.releases/ (kg.releases).",
+        ),
+    ] = False,
 ) -> None:
     """Build the store from ontology/, data/ and shapes/; exit 1 if the shapes are violated."""
     config = settings(root, store)
@@ -48,8 +55,16 @@ def build(
             typer.echo("build failed: the store was not written", err=True)
             raise typer.Exit(EXIT_NOT_CONFORMING) from None
         with write_lock(config.store, "kg build"):
+            if publish_release:  # refused before the store is touched, if it must be
+                releases.check_archivable(config.store, made.version, content_hash(made.graphs))
             manifest = release.write(made, config.store)
+            if publish_release:
+                changelog = config.root / releases.CHANGELOG_FILE
+                text = changelog.read_text(encoding="utf-8") if changelog.is_file() else None
+                releases.archive(config.store, text)
         _summarise(manifest, config.store, time.perf_counter() - started)
+        if publish_release:
+            console().print(f"release {manifest.version} archived in {archive_of(config.store)}")
 
 
 def _summarise(manifest: Manifest, store: Path, seconds: float) -> None:
