@@ -222,9 +222,9 @@ class _Queue:
             number = max((n for n, _path in self._tickets()), default=0) + 1
             path = self.directory / f"{number:012d}"
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            self.tickets[number] = fd  # closed on the way out whatever happens next
             fcntl.flock(fd, fcntl.LOCK_EX)  # a new file nobody else has opened: at once
             os.write(fd, _signature(holder).encode())
-            self.tickets[number] = fd
         return number
 
     def leave(self, number: int) -> None:
