@@ -13,8 +13,10 @@ from rdflib import Graph, URIRef
 from kg import __version__, release
 from kg.build import assemble, source_graphs
 from kg.config import Settings
+from kg.layout import MANIFEST
 from kg.namespaces import SHAPES_GRAPH
 from kg.sources import ProjectSources, load_project
+from session_files import locked, session_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,8 +58,13 @@ def project_shapes(project_graphs: dict[URIRef, Graph]) -> Graph:
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory: pytest.TempPathFactory, project_sources: ProjectSources) -> Path:
     """The project's store as `kg build` writes it: the same release function, so the same
-    graphs, report, description, dumps, docs and sources. Read only."""
-    path = tmp_path_factory.mktemp("project") / "store"
-    made = release.make(source_graphs(project_sources), __version__, Settings(root=ROOT).base_iri)
-    release.write(made, path)
+    graphs, report, description, dumps, docs and sources. Made once for all xdist workers.
+    Read only: copy it (`own_store`) to write."""
+    shared = session_directory(tmp_path_factory, "shared")
+    path = shared / "project-store"
+    with locked(shared / "project-store.lock"):
+        if not (path / MANIFEST).is_file():
+            base_iri = Settings(root=ROOT).base_iri
+            made = release.make(source_graphs(project_sources), __version__, base_iri)
+            release.write(made, path)
     return path

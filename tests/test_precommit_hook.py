@@ -17,16 +17,15 @@ it always works in a store of its own.)
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from session_files import locked, session_directory
 
 REPOSITORY = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "data" / "validate"
@@ -49,23 +48,8 @@ def git(cwd: Path, *args: str) -> None:
 
 @pytest.fixture(scope="session")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory of this session's temporary root, the same for every xdist worker."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent  # each worker's basetemp is a child of the session's
-    path = base / "pre-commit-hook"
-    path.mkdir(exist_ok=True)
-    return path
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    """This session's directory for the hook, the same for every xdist worker."""
+    return session_directory(tmp_path_factory, "pre-commit-hook")
 
 
 @pytest.fixture(scope="session")
