@@ -29,7 +29,7 @@ import httpx
 import pytest
 
 from kg.lock import queued
-from kg.store import open_store
+from kg.store import _exchange, open_store
 from kg.web.pool import death
 
 KG = str(Path(sys.executable).with_name("kg"))
@@ -190,12 +190,21 @@ def test_build_killed_at_each_step_leaves_a_store_that_the_next_start_cleans_up(
         step = marker.read_text(encoding="utf-8")
         if store.exists():
             assert complete(store) in (previous, new), step
-        else:  # between the renames: the previous store, renamed away whole
+        else:  # between two renames, where the system cannot exchange: renamed away whole
+            assert not atomic_swap(tmp_path), f"no store at its path: {step}"
             [renamed] = [store.with_name(name) for name in leftovers(store) if ".old-" in name]
             assert complete(renamed) == previous, step
         cleanups[(at - 1) % len(cleanups)](store)
         assert leftovers(store) == [], step
         assert queued(store) == []
+
+
+def atomic_swap(tmp_path: Path) -> bool:
+    """Whether this system swaps two directories in one step (`kg.store._exchange`)."""
+    one, other = tmp_path / "swap-one", tmp_path / "swap-other"
+    one.mkdir(exist_ok=True)
+    other.mkdir(exist_ok=True)
+    return _exchange(one, other)
 
 
 def load_over(store: Path) -> None:

@@ -11,7 +11,10 @@ path or put back there.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
+import os
 import re
 import secrets
 import shutil
@@ -410,11 +413,12 @@ def _check_replaceable(path: Path) -> None:
 def recover(path: Path) -> None:
     """Finish what a writer killed mid-write left beside the store at `path`.
 
-    A writer stages in `<store>.tmp-*` and swaps by renaming the old store to `<store>.old-*`
-    and the staged one to `<store>`. Killed while staging, it leaves a `.tmp-*` (never a store
-    yet: removed); killed between the two renames, no `<store>` and one `.old-*`, the complete
-    previous store (put back); killed after them, an `.old-*` beside the new store (removed).
-    Call it holding `write_lock`, as every writer does.
+    A writer stages in `<store>.tmp-*` and swaps it with the store (`_swap`). Killed while
+    staging, it leaves a `.tmp-*` that is not a store yet; killed after an atomic exchange, a
+    `.tmp-*` holding the previous store: both removed. Where the swap takes two renames, killed
+    between them it leaves no `<store>` and one `.old-*`, the complete previous store (put
+    back); killed after them, an `.old-*` beside the new store (removed). Call it holding the
+    write lock, as every writer does.
     """
     for staging in _siblings(path, "tmp"):
         shutil.rmtree(staging, ignore_errors=True)
@@ -437,12 +441,20 @@ def _sibling(path: Path, kind: str) -> Path:
 
 
 def _swap(staging: Path, path: Path) -> None:
-    """Put `staging` at `path`: rename the old store away, rename the new one in, delete the old.
+    """Put `staging` at `path` and delete the store it replaces.
 
-    Each rename is atomic; if the second fails, the old store is put back.
+    Where the kernel can (Linux's renameat2 with RENAME_EXCHANGE, on ext4, xfs, btrfs, tmpfs),
+    the two directories trade places in one atomic step, so a complete store is at `path` at
+    every instant, a killed writer included: the old store is then in the staging directory,
+    which `recover` removes. Elsewhere, two renames: the old store to `<store>.old-*`, the new
+    one in (if the second fails, the old store is put back; a writer killed between them leaves
+    the old store whole at `.old-*`, which `recover` puts back).
     """
     if not path.exists():
         staging.rename(path)
+        return
+    if _exchange(staging, path):
+        shutil.rmtree(staging)
         return
     old = _sibling(path, "old")
     path.rename(old)
@@ -452,3 +464,30 @@ def _swap(staging: Path, path: Path) -> None:
         old.rename(path)
         raise
     shutil.rmtree(old)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(one: Path, other: Path) -> bool:
+    """Swap two directories atomically; False where the system cannot (then nothing moved)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    done = renameat2(_AT_FDCWD, os.fsencode(one), _AT_FDCWD, os.fsencode(other), _RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(other))
