@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.package-lock.json
 STORE  ?= .kg/store
 
-.PHONY: install ui browser build validate serve test lint format clean bench
+.PHONY: install ui browser virtuoso build validate serve test lint format clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,19 @@ install: $(STAMP) ui
 # Debian's Chromium for the browser tests, driven by Playwright (which never downloads one).
 browser:
 	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+
+# Virtuoso for the remote-store tests (tests/remote/): Debian's packages unpacked into .virtuoso/,
+# never installed (apt-get install would set up a system service). The tests start it privately.
+VIRTUOSO      := .virtuoso
+VIRTUOSO_DEBS := virtuoso-opensource-7-bin virtuoso-opensource-7-common libwbxml2-1 libminizip1 libpcre3
+
+$(VIRTUOSO)/root/usr/bin/virtuoso-t:
+	rm -rf $(VIRTUOSO) && mkdir -p $(VIRTUOSO)/debs
+	cd $(VIRTUOSO)/debs && { apt-get download $(VIRTUOSO_DEBS) || \
+		{ apt-get update && apt-get download $(VIRTUOSO_DEBS); }; }
+	for deb in $(VIRTUOSO)/debs/*.deb; do dpkg-deb -x "$$deb" $(VIRTUOSO)/root; done
+
+virtuoso: $(VIRTUOSO)/root/usr/bin/virtuoso-t
 
 # Parse, materialise, validate, then swap the new store in (a failed build keeps the old one).
 build: install
@@ -51,7 +64,7 @@ format: install
 	$(BIN)/ruff check --fix src tests
 
 # Both cores: the suite's tests are independent (servers on free ports, stores in tmp dirs).
-test: lint browser
+test: lint browser virtuoso
 	$(BIN)/pytest -n auto
 
 clean:

@@ -59,6 +59,28 @@ class Settings(BaseSettings):
         "with (production), or threads of the server (tests that are not about processes)",
     )
 
+    # A remote SPARQL store to publish releases to and validate (kg.remote); the store
+    # directory above still holds the release's files. Credentials come from the environment
+    # only (KG_STORE_USER + KG_STORE_PASSWORD, or KG_STORE_TOKEN), never from an option, so
+    # they stay out of shell histories and process lists.
+    store_url: str | None = Field(default=None, description="SPARQL query endpoint")
+    store_update_url: str | None = Field(
+        default=None, description="SPARQL update endpoint; default: the profile's, or store_url"
+    )
+    store_gsp_url: str | None = Field(
+        default=None, description="Graph Store HTTP Protocol endpoint; default: the profile's"
+    )
+    store_profile: Literal["oxigraph", "virtuoso", "generic"] = Field(
+        default="generic", description="what the engine can do (kg.remote.profiles)"
+    )
+    store_auth: Literal["basic", "digest", "bearer"] | None = Field(
+        default=None, description="HTTP auth scheme; default: the profile's, bearer with a token"
+    )
+    store_user: str | None = None
+    store_password: SecretStr | None = None
+    store_token: SecretStr | None = None
+    store_timeout: float = Field(default=60.0, gt=0, description="seconds per remote request")
+
     @field_validator("service_allow", mode="before")
     @classmethod
     def _split_endpoints(cls, value: Any) -> Any:
