@@ -28,9 +28,9 @@ from typing import NamedTuple
 import httpx
 import pytest
 
+from kg.engine.pool import death
 from kg.lock import queued
 from kg.store import _exchange, open_store
-from kg.web.pool import death
 
 KG = str(Path(sys.executable).with_name("kg"))
 TESTS = Path(__file__).parent

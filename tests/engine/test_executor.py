@@ -23,12 +23,12 @@ from kg.engine import messages
 from kg.engine.errors import Unavailable
 from kg.engine.executor import Database, evaluate
 from kg.engine.messages import Outcome, QueryReply, QueryRequest, WorkerConfig
+from kg.engine.pool import QueryPool
 from kg.engine.watcher import ReleaseWatcher
 from kg.layout import read_manifest, release_of
 from kg.namespaces import PREFIXES
 from kg.store import run_query
 from kg.web.app import create_app
-from kg.web.pool import QueryPool
 
 SRJ = "application/sparql-results+json"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -10,7 +10,7 @@ and returns a response; it raises, and `kg.web.errors` alone maps errors to stat
 * `state` (what handlers share, and the query path with its cache), `dependencies` (state,
   settings and the admin, as FastAPI dependencies), `headers` (release, caching, CORS and
   security headers), `middleware` (the headers every response gets, CORS, the access log,
-  `access_log`), `edits` (what both write protocols do), `errors`;
-* `pool`: the production engine, `kg.engine.interface.Engine` over a worker process (it stays
-  here for now; it imports `kg.engine` only, and nothing in `kg.engine` imports it).
+  `access_log`), `edits` (what both write protocols do), `errors`.
+
+Dependencies point down: web -> engine, release, store -> core; nothing below imports `kg.web`.
 """

@@ -19,13 +19,13 @@ from kg.config import Settings
 from kg.engine.inline import InlineEngine
 from kg.engine.interface import Engine
 from kg.engine.messages import WorkerConfig
+from kg.engine.pool import QueryPool
 from kg.engine.watcher import ReleaseWatcher
 from kg.errors import KGError, UsageError
 from kg.namespaces import PREFIXES
 from kg.web import graph_store, pages, sparql, ui, update
 from kg.web.errors import MethodNotAllowed, error_response
 from kg.web.middleware import ASGIApp, EndpointHeaders, Receive, Scope, Send
-from kg.web.pool import QueryPool
 from kg.web.state import AppState, ResponseCache
 
 ENGINES: dict[str, type[QueryPool] | type[InlineEngine]] = {

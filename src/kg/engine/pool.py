@@ -1,4 +1,4 @@
-"""The HTTP side of the query worker: start it, hand it queries, enforce their deadlines.
+"""The production engine: a query worker process, started, handed queries, held to deadlines.
 
 The worker is a `python -m kg.engine.executor` process joined by a socket pair, started by exec
 from this process (which never opens the store). It evaluates up to `threads` queries at once,
