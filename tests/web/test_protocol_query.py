@@ -37,13 +37,13 @@ def boolean(response: httpx.Response) -> bool:
 def test_get_query_select_200_json(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": COUNT_PLATFORMS})
     assert response.headers["content-type"] == RESULTS_JSON
-    assert count(response) == 6
+    assert count(response) == 7
 
 
 # 2.1.2 query via POST with URL-encoded parameters
 def test_post_form_query_select_200(client: httpx.Client) -> None:
     response = client.post("/sparql", data={"query": COUNT_PLATFORMS})
-    assert count(response) == 6
+    assert count(response) == 7
 
 
 # 2.1.3 query via POST directly
@@ -53,13 +53,13 @@ def test_post_direct_query_select_200(client: httpx.Client) -> None:
         content=COUNT_PLATFORMS.encode(),
         headers={"content-type": "application/sparql-query; charset=utf-8"},
     )
-    assert count(response) == 6
+    assert count(response) == 7
 
 
 # 2.1.4 dataset: default-graph-uri, named-graph-uri; by default, the union of the named graphs
 def test_get_query_default_dataset_is_union_of_named_graphs(client: httpx.Client) -> None:
     assert boolean(client.get("/sparql", params={"query": CLASS_DECLARED}))
-    assert count(client.get("/sparql", params={"query": COUNT_PLATFORMS})) == 6
+    assert count(client.get("/sparql", params={"query": COUNT_PLATFORMS})) == 7
 
 
 def test_get_query_default_graph_uri_honoured(client: httpx.Client) -> None:
@@ -203,7 +203,7 @@ def test_get_query_sparqlwrapper_construct_to_rdflib(server_endpoint: str) -> No
     wrapper.setQuery("CONSTRUCT { ?o a pv:Platform } WHERE { ?o a pv:Platform }")
     wrapper.setReturnFormat(TURTLE)
     graph = Graph().parse(data=wrapper.query().convert(), format="turtle")  # type: ignore[arg-type]
-    assert len(set(graph.subjects(RDF.type, PV_PLATFORM))) == 6
+    assert len(set(graph.subjects(RDF.type, PV_PLATFORM))) == 7
 
 
 def test_post_query_sparqlwrapper_post(server_endpoint: str) -> None:
