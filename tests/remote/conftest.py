@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,14 +184,13 @@ def store(engine_name: str, request: pytest.FixtureRequest) -> Iterator[GraphSto
         yield remote
 
 
-@pytest.fixture
-def engine(engine_name: str, request: pytest.FixtureRequest) -> Engine:
-    """A remote engine for the command-line tests (the embedded one has no URL)."""
-    found: Engine = request.getfixturevalue(f"{engine_name}_server")
-    return found
-
-
-Maker = Callable[[Path], release.Release]
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def remote(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A cleared remote engine, for the command-line tests (the embedded one has no URL)."""
+    engine: Engine = request.getfixturevalue(f"{request.param}_server")
+    with RemoteStore.of(engine.settings()) as store:
+        clear(store)
+    yield engine
 
 
 def make_release(project: Path) -> release.Release:

@@ -7,6 +7,12 @@ Exit status, the contract scripts and CI rely on (kg.commands.exit_codes maps er
        an unknown option value, no shapes to be found;
     3  internal error: validation itself broke down (e.g. a shape pySHACL cannot run).
 
+With --store-url, what is live in that remote SPARQL store is validated instead (pulled into
+memory, checked against the live release's shapes or --shapes), and any drift from its release
+record (a graph missing or with another count, staging graphs a failed swap left) is reported
+on stderr and fails the check (exit 1) as a violation does; a store with no release record is
+bad input (exit 2).
+
 Without FILES, the project at --root (or KG_ROOT, or the current directory) is assembled as
 `kg build` does and checked against its own shapes (or --shapes). With FILES, the shapes are,
 in order: --shapes; --root's shapes/; those of the source tree this package was installed
@@ -33,6 +39,8 @@ from kg.build import assemble, source_graphs
 from kg.commands import EXIT_NOT_CONFORMING, EXIT_OK, exit_codes, settings
 from kg.errors import SourceError, UsageError
 from kg.release import check, data_of
+from kg.remote.check import pull, validate_live
+from kg.remote.client import RemoteStore
 from kg.report import load_baseline, render, subtract_baseline
 from kg.sources import RDF_FORMATS, ProjectSources, load_project, parse_rdf
 from kg.validate import Severity, ValidationReport
@@ -84,15 +92,43 @@ def validate(
     output: Annotated[
         Path | None, typer.Option(help="Write the report to this file instead of stdout.")
     ] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Validate what is live in this remote SPARQL store (KG_STORE_URL is not read"
+            " here: name the store) and report its drift from its release record."
+        ),
+    ] = None,
 ) -> None:
     """Validate RDF against the project's SHACL shapes; exit 0 conforms, 1 fails, 2 bad input."""
     threshold = Severity[fail_on.value.upper()]
+    drift: list[str] = []
     with exit_codes():
-        report, sources = _validate(files or [], shapes, root)
+        if store_url is not None:
+            if files:
+                raise UsageError("--store-url validates the remote store: give no FILES")
+            report, sources, drift = _validate_remote(store_url, shapes, root)
+        else:
+            report, sources = _validate(files or [], shapes, root)
         if baseline is not None:
             report = subtract_baseline(report, load_baseline(baseline))
         _write(render(report, fmt.value, sources, threshold), output)
-    raise typer.Exit(EXIT_OK if report.conforms_at(threshold) else EXIT_NOT_CONFORMING)
+    for problem in drift:
+        typer.echo(f"drift: {problem}", err=True)
+    conforms = report.conforms_at(threshold) and not drift
+    raise typer.Exit(EXIT_OK if conforms else EXIT_NOT_CONFORMING)
+
+
+def _validate_remote(
+    store_url: str, shapes: Path | None, root: Path | None
+) -> tuple[ValidationReport, list[Path], list[str]]:
+    """Pull the live release of the store at `store_url` and validate it (`kg.remote.check`),
+    with its own shapes unless --shapes names others; returns the drift from its record too."""
+    config = settings(root).model_copy(update={"store_url": store_url})
+    with RemoteStore.of(config) as remote:
+        live = pull(remote)
+    report = validate_live(live, read_rdf_tree(shapes) if shapes is not None else None)
+    return report, [], live.drift
 
 
 def _validate(
