@@ -207,12 +207,23 @@ class SD(DefinedNamespace):
     _fail = True
     _NS = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
+    BasicFederatedQuery: URIRef
     Dataset: URIRef
     Graph: URIRef
     NamedGraph: URIRef
+    SPARQL11Query: URIRef
+    SPARQL11Update: URIRef
+    Service: URIRef
+    UnionDefaultGraph: URIRef
+    defaultDataset: URIRef
+    defaultGraph: URIRef
+    endpoint: URIRef
+    feature: URIRef
     graph: URIRef
     name: URIRef
     namedGraph: URIRef
+    resultFormat: URIRef
+    supportedLanguage: URIRef
 
 
 class SPDX(DefinedNamespace):

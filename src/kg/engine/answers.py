@@ -19,26 +19,32 @@ from __future__ import annotations
 
 import re
 from itertools import islice
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import pyoxigraph as ox
 
+from kg import formats
+
+_T = TypeVar("_T")
+
+
+def _known(found: _T | None, fmt: formats.Format) -> _T:
+    """Oxigraph's format for one of ours (tests/test_formats.py checks it knows each)."""
+    if found is None:
+        raise ValueError(f"Oxigraph knows no format {fmt.media_type}")
+    return found
+
+
 RESULTS_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    fmt.media_type: _known(ox.QueryResultsFormat.from_media_type(fmt.media_type), fmt)
+    for fmt in formats.RESULTS_FORMATS
 }
-"""Oxigraph's writer for each results media type of `kg.web.negotiation` (a test keeps both)."""
+"""Oxigraph's writer for each results media type of `kg.formats`."""
 GRAPH_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
+    fmt.media_type: _known(ox.RdfFormat.from_media_type(fmt.media_type), fmt)
+    for fmt in formats.GRAPH_FORMATS
 }
-"""Oxigraph's writer for each graph media type of `kg.web.negotiation`."""
+"""Oxigraph's writer for each graph media type of `kg.formats`."""
 
 _JSON = ox.QueryResultsFormat.JSON
 _TSV = ox.QueryResultsFormat.TSV

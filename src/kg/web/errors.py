@@ -21,11 +21,12 @@ from kg.engine.errors import (
     Unavailable,
 )
 from kg.errors import KGError, NotConforming, QueryError, SourceError, UsageError
+from kg.formats import TURTLE, Format
 from kg.lock import StoreBusyError
 from kg.report import render
 from kg.updates import GraphNotFoundError, NotEditableError, ReadOnlyGraphError
 from kg.validate import ValidationReport
-from kg.web.negotiation import Format, choose
+from kg.web.negotiation import choose
 
 log = logging.getLogger("kg.web")
 
@@ -93,11 +94,7 @@ STATUS: tuple[tuple[type[KGError], int], ...] = (
 )
 """The status of each kind of error, most specific first."""
 
-REPORT_FORMATS = (
-    Format("text/turtle", ("turtle", "ttl")),
-    Format("application/json", ("json",)),
-    Format("text/plain", ("text",)),
-)
+REPORT_FORMATS = (TURTLE, Format("application/json", ("json",)), Format("text/plain", ("text",)))
 """The SHACL report of a refused edit (`kg.report` formats); Turtle, the W3C's, by default."""
 REPORT_RENDERERS = {"text/turtle": "turtle", "application/json": "json", "text/plain": "text"}
 BUSY_RETRY_AFTER = 5

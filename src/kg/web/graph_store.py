@@ -31,6 +31,7 @@ from starlette.responses import Response
 
 from kg.engine.errors import NotAcceptable, failure
 from kg.engine.messages import Outcome, QueryRequest
+from kg.formats import BODY_FORMATS
 from kg.updates import GraphNotFoundError, delete_graph, parse_graph, put_graph
 from kg.web import negotiation
 from kg.web.dependencies import AdminDep, StateDep
@@ -45,11 +46,7 @@ EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
 """The query of a GET: the request's dataset (`default_graphs`) picks the graph."""
 
 BODY_SUFFIXES = {
-    "text/turtle": ".ttl",
-    "application/x-turtle": ".ttl",
-    "application/n-triples": ".nt",
-    "text/n3": ".n3",
-    "application/rdf+xml": ".rdf",
+    media_type: fmt.suffix for fmt in BODY_FORMATS for media_type in (fmt.media_type, *fmt.aliases)
 }
 """Media types of a PUT or POST body, with the file suffix `kg.sources` parses them by."""
 

@@ -1,4 +1,4 @@
-"""Pure content negotiation: Accept (with q-values) and `format=` -> a media type; the tables.
+"""Pure content negotiation: Accept (with q-values) and `format=` -> one of `kg.formats`.
 
 Accept is read as RFC 9110 says (https://www.rfc-editor.org/rfc/rfc9110#name-accept): the most
 specific range that matches a type gives its weight, q=0 excludes, and among equal weights the
@@ -9,63 +9,14 @@ Fuseki's and Virtuoso's do, for links and clients that cannot set headers.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 
-FORMATS_NS = "http://www.w3.org/ns/formats/"
-"""W3C's IRIs for formats, https://www.w3.org/ns/formats/ (used by sd:resultFormat)."""
-
-
-@dataclass(frozen=True)
-class Format:
-    """A serialisation: its canonical media type, other media types and names clients use."""
-
-    media_type: str
-    names: tuple[str, ...]
-    aliases: tuple[str, ...] = ()
-    iri_name: str = ""
-
-    @property
-    def iri(self) -> str:
-        """The format's IRI in the W3C formats namespace."""
-        return FORMATS_NS + self.iri_name
-
-
-RESULTS_FORMATS: tuple[Format, ...] = (
-    Format(
-        "application/sparql-results+json", ("json", "srj"), ("application/json",),
-        "SPARQL_Results_JSON",
-    ),
-    Format(
-        "application/sparql-results+xml", ("xml", "srx"), ("application/xml",),
-        "SPARQL_Results_XML",
-    ),
-    Format("text/csv", ("csv",), (), "SPARQL_Results_CSV"),
-    Format("text/tab-separated-values", ("tsv",), (), "SPARQL_Results_TSV"),
-)  # fmt: skip
-"""SELECT and ASK answers, https://www.w3.org/TR/sparql11-protocol/#query-success; first is
-the default."""
-
-GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("text/turtle", ("turtle", "ttl"), ("application/x-turtle",), "Turtle"),
-    Format("application/n-triples", ("ntriples", "nt"), (), "N-Triples"),
-    Format("application/ld+json", ("jsonld", "json-ld", "json"), ("application/json",), "JSON-LD"),
-    Format("application/rdf+xml", ("rdfxml", "rdf", "xml"), ("application/xml",), "RDF_XML"),
-    Format("application/n-quads", ("nquads", "nq"), (), "N-Quads"),
-    Format("application/trig", ("trig",), (), "TriG"),
-)
-"""CONSTRUCT and DESCRIBE answers; first is the default."""
-
-DESCRIPTION_FORMATS: tuple[Format, ...] = (
-    Format("text/turtle", ("turtle", "ttl"), ("application/x-turtle",), "Turtle"),
-    Format("application/ld+json", ("jsonld", "json-ld", "json"), ("application/json",), "JSON-LD"),
-    Format("application/n-triples", ("ntriples", "nt"), (), "N-Triples"),
-    Format("application/rdf+xml", ("rdfxml", "rdf", "xml"), ("application/xml",), "RDF_XML"),
-)
-"""The service description (GET without a query); first is the default."""
-
-HTML = Format("text/html", ("html",), ("application/xhtml+xml",))
-"""A browser: sent to the query UI."""
+# The tables negotiated over are the format registry's (kg.formats); re-exported for the web.
+from kg.formats import DESCRIPTION_FORMATS as DESCRIPTION_FORMATS
+from kg.formats import GRAPH_FORMATS as GRAPH_FORMATS
+from kg.formats import HTML as HTML
+from kg.formats import RESULTS_FORMATS as RESULTS_FORMATS
+from kg.formats import Format as Format
 
 _Range = tuple[str, str, float]
 

@@ -22,6 +22,7 @@ from rdflib import Graph
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
+from kg import formats
 from kg.describe import STUDY
 from kg.engine.errors import NotAcceptable
 from kg.engine.messages import QueryRequest
@@ -47,21 +48,16 @@ STYLESHEET = PACKAGE / "static" / "pages.css"
 PAGE_FORMATS = (negotiation.HTML, *negotiation.DESCRIPTION_FORMATS)
 """A resource: HTML for people first (a bare `*/*` is most often a browser or curl)."""
 DOCUMENT_FILES = {"text/html": "html", **{fmt.media_type: suf for suf, fmt in SUFFIXES.items()}}
-RDFLIB_FORMATS = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
 FILE_TYPES = {
     ".gz": "application/gzip",
     ".sha256": "text/plain; charset=utf-8",
-    ".ttl": "text/turtle; charset=utf-8",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".jsonld": "application/ld+json",
-    ".html": "text/html; charset=utf-8",
-}
+    **{
+        fmt.suffix: f"{fmt.media_type}; charset=utf-8" if fmt.media_type.startswith("text/")
+        else fmt.media_type
+        for fmt in (formats.HTML, *formats.DESCRIPTION_FORMATS)
+    },
+}  # fmt: skip
+"""The media type of each file a release publishes, by suffix (RDF and HTML: `kg.formats`)."""
 DOCS_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
     "frame-ancestors 'none'"
@@ -338,7 +334,9 @@ async def _nothing() -> Graph:
 def _serialise(graph: Graph, media_type: str) -> bytes:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    return graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
+    fmt = formats.by_media_type(media_type, formats.DESCRIPTION_FORMATS)
+    assert fmt is not None, media_type  # only DESCRIPTION_FORMATS are negotiated here
+    return graph.serialize(format=fmt.rdflib, encoding="utf-8")
 
 
 def _with_vary(response: Response, vary: str) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from kg.web.negotiation import DESCRIPTION_FORMATS, HTML, Format
+from kg.formats import HTML, JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 
 KIND = r"[a-z0-9-]+"
 """A kind of resource, the segment after `/id/` (`organisation`, `legal-form`)."""
@@ -25,13 +25,8 @@ RESOURCE_PATH = re.compile(rf"^/(?:id/{KIND}|graph)/[A-Za-z0-9_-]+(?:[./~][A-Za-
 The IRI built from such a path is written into a query between `<` and `>`; this pattern
 admits no character that could close the IRI or start another token."""
 
-_BY_TYPE = {fmt.media_type: fmt for fmt in DESCRIPTION_FORMATS}
 SUFFIXES: dict[str, Format] = {
-    "html": HTML,
-    "ttl": _BY_TYPE["text/turtle"],
-    "jsonld": _BY_TYPE["application/ld+json"],
-    "nt": _BY_TYPE["application/n-triples"],
-    "rdf": _BY_TYPE["application/rdf+xml"],
+    fmt.suffix.lstrip("."): fmt for fmt in (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
 }
 """Suffix of a description link -> its format: `.html`, `.ttl`, `.jsonld`, `.nt`, `.rdf`."""
 

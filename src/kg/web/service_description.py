@@ -13,19 +13,14 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 
 from kg.engine.watcher import Release
-from kg.web.negotiation import FORMATS_NS, GRAPH_FORMATS, RESULTS_FORMATS
-
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-"""https://www.w3.org/TR/sparql11-service-description/#vocab"""
-FORMATS = Namespace(FORMATS_NS)
-
-RDFLIB_FORMATS = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
-"""rdflib's serialiser for each media type of `kg.web.negotiation.DESCRIPTION_FORMATS`."""
+from kg.formats import (
+    DESCRIPTION_FORMATS,
+    FORMATS_NS,
+    GRAPH_FORMATS,
+    RESULTS_FORMATS,
+    by_media_type,
+)
+from kg.namespaces import SD
 
 
 def describe(
@@ -48,7 +43,12 @@ def describe(
         timeout: the time limit in seconds, described in a comment.
     """
     graph = Graph(bind_namespaces="none")
-    for prefix, namespace in (("sd", SD), ("formats", FORMATS), ("void", VOID), ("rdfs", RDFS)):
+    for prefix, namespace in (
+        ("sd", SD),
+        ("formats", Namespace(FORMATS_NS)),
+        ("void", VOID),
+        ("rdfs", RDFS),
+    ):
         graph.bind(prefix, namespace)
     service = BNode("service")
     graph.add((service, RDF.type, SD.Service))
@@ -100,5 +100,8 @@ def _add_dataset(graph: Graph, service: BNode, release: Release) -> None:
 
 
 def serialise(graph: Graph, media_type: str) -> bytes:
-    """The description in one of `RDFLIB_FORMATS`."""
-    return graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
+    """The description in one of `kg.formats.DESCRIPTION_FORMATS`, by its media type."""
+    fmt = by_media_type(media_type, DESCRIPTION_FORMATS)
+    if fmt is None:
+        raise ValueError(f"{media_type} is not a description format")
+    return graph.serialize(format=fmt.rdflib, encoding="utf-8")
