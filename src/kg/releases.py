@@ -86,6 +86,11 @@ class Record:
         return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def folder(store: Path, version: str) -> Path:
+    """The folder of the release `version` in the store's archive (it may not exist)."""
+    return archive_of(store) / version
+
+
 def versions(store: Path) -> list[str]:
     """The archived versions, newest first (numeric parts compared as numbers)."""
     archive = archive_of(store)

@@ -23,7 +23,7 @@ from kg.engine.pool import QueryPool
 from kg.engine.watcher import ReleaseWatcher
 from kg.errors import KGError, UsageError
 from kg.namespaces import PREFIXES
-from kg.web import graph_store, pages, sparql, ui, update
+from kg.web import graph_store, pages, releases, sparql, ui, update
 from kg.web.errors import MethodNotAllowed, error_response
 from kg.web.middleware import ASGIApp, EndpointHeaders, Receive, Scope, Send
 from kg.web.state import AppState, ResponseCache
@@ -70,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ui.make_router(state))
     app.include_router(pages.router)
     app.include_router(graph_store.router)
+    app.include_router(releases.router)
     app.add_exception_handler(KGError, error_response)
     direct = {sparql.PATH: bypass(sparql.endpoint, sparql.METHODS)}
     app.add_middleware(EndpointHeaders, release=engine.current_release, direct=direct)
