@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kg.project import PACKAGED, default_root
+
 DEFAULT_STORE = Path(".kg/store")
 
 
@@ -20,14 +22,16 @@ class Settings(BaseSettings):
     """Where the project and its built store are.
 
     Attributes:
-        root: the project directory (ontology/, data/, shapes/); KG_ROOT, default the cwd.
+        root: the project directory (ontology/, data/, shapes/); KG_ROOT, default the cwd if
+            it is a project, else the project installed with the package (`kg.project`).
         store: the store directory; KG_STORE. A relative path is relative to `root`, so the
-            default `.kg/store` lives inside the project whatever the cwd.
+            default `.kg/store` lives inside the project whatever the cwd; with the installed
+            project (read-only, inside site-packages) it is relative to the cwd.
     """
 
     model_config = SettingsConfigDict(env_prefix="KG_", frozen=True)
 
-    root: Path = Field(default_factory=Path.cwd)
+    root: Path = Field(default_factory=default_root)
     store: Path = DEFAULT_STORE
 
     # The server (`kg serve`); each is also KG_<NAME>, e.g. KG_PORT=8080 (KG_ENGINE has no
@@ -93,5 +97,6 @@ class Settings(BaseSettings):
     def _anchor_store(self) -> Settings:
         """Resolve a relative store against the root once, so every reader sees the same path."""
         if not self.store.is_absolute():
-            object.__setattr__(self, "store", self.root / self.store)
+            anchor = Path.cwd() if self.root == PACKAGED else self.root
+            object.__setattr__(self, "store", anchor / self.store)
         return self

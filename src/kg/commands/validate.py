@@ -38,6 +38,7 @@ from kg import DISTRIBUTION
 from kg.build import assemble, source_graphs
 from kg.commands import EXIT_NOT_CONFORMING, EXIT_OK, exit_codes, settings
 from kg.errors import SourceError, UsageError
+from kg.project import PACKAGED, is_project
 from kg.release import check, data_of
 from kg.remote.check import pull, validate_live
 from kg.remote.client import RemoteStore
@@ -189,10 +190,11 @@ def rdf_files(directory: Path) -> list[Path]:
 
 
 def installed_source_tree() -> Path | None:
-    """The source tree holding shapes/ that this package runs from or was installed from.
+    """The source tree holding shapes/ that this package runs from or was installed with.
 
     A checkout (editable install or `src/` on the path) is found next to this module; a
-    regular `pip install <dir>` (as pre-commit does) through PEP 610's direct_url.json.
+    regular `pip install <dir>` (as pre-commit does) through PEP 610's direct_url.json; a
+    wheel by the project files it carries (`kg.project`).
     """
     checkout = Path(__file__).resolve().parents[3]
     if (checkout / "shapes").is_dir() and (checkout / "pyproject.toml").is_file():
@@ -200,12 +202,13 @@ def installed_source_tree() -> Path | None:
     try:
         direct_url = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
     except metadata.PackageNotFoundError:
-        return None
-    if not direct_url:
-        return None
-    url = urlparse(str(json.loads(direct_url).get("url", "")))
-    tree = Path(unquote(url.path))
-    return tree if url.scheme == "file" and (tree / "shapes").is_dir() else None
+        direct_url = None
+    if direct_url:
+        url = urlparse(str(json.loads(direct_url).get("url", "")))
+        tree = Path(unquote(url.path))
+        if url.scheme == "file" and (tree / "shapes").is_dir():
+            return tree
+    return PACKAGED if is_project(PACKAGED) else None
 
 
 def _expand(path: Path) -> list[Path]:
