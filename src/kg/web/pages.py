@@ -41,6 +41,7 @@ from kg.web.headers import (
 )
 from kg.web.paths import SUFFIXES, iri_of, kind_iri, path_of, split_suffix, suffix_of
 from kg.web.state import AppState
+from kg.web.views import summaries
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
@@ -177,6 +178,7 @@ async def resource_response(request: Request, state: AppState, templates: Enviro
     assert shown is not None
     html = templates.get_template("resource.html").render(
         page=shown,
+        summary=await summaries.summary(state, iri, language),
         path=path,
         language=language,
         downloads=[(suffix_of(f), f.media_type) for f in negotiation.DESCRIPTION_FORMATS],

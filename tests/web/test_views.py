@@ -1,0 +1,33 @@
+"""The views of issue #13 over HTTP, without a browser: what a reader without JavaScript gets
+(every table a chart draws is in the HTML), in both languages, escaped, under the policy."""
+
+from __future__ import annotations
+
+import httpx
+from markupsafe import escape
+
+from kg.web.views.texts import TEXTS
+
+STUDY = "/id/study/partage-pouvoir-valeur"
+
+
+def test_texts_have_the_same_keys_in_both_languages() -> None:
+    assert TEXTS["fr"].keys() == TEXTS["en"].keys()
+
+
+def test_get_study_page_holds_its_tables_without_script(client: httpx.Client) -> None:
+    response = client.get(STUDY, headers={"accept": "text/html", "accept-language": "fr"})
+    assert response.status_code == 200
+    page = response.text
+    assert "<script" not in page
+    assert escape(TEXTS["fr"]["at_a_glance"]) in page
+    for table in ("typology", "statistics", "counts"):
+        assert f'<table class="{table}"' in page
+    assert ">consultatif</a>" in page and ">distribué</a>" in page
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_get_study_page_in_english_labels_the_table_in_english(client: httpx.Client) -> None:
+    response = client.get(STUDY, headers={"accept": "text/html", "accept-language": "en"})
+    assert escape(TEXTS["en"]["typology"]) in response.text
+    assert ">consultative</a>" in response.text

@@ -1,0 +1,199 @@
+"""The views of issue #13 in Debian's Chromium, over the built graph: each view is opened as a
+reader would reach it, what it shows is checked against SPARQL answers of the endpoint, and
+axe-core finds no WCAG 2 A/AA violation; no request leaves 127.0.0.1 and the
+Content-Security-Policy refuses nothing.
+
+One server and one Chromium for the module (browser tests are slow on a shared machine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from accessibility import violations, with_axe
+from chromium import CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from kg.namespaces import BASE, PREFIXES
+from kg.web.paths import path_of
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+
+PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+TYPOLOGY_ROWS = (
+    "pv:powerSharingModel",
+    "pv:valueSharingModel",
+    "pv:categorySector",
+    "pv:communitySize",
+    "pv:characteristic",
+    "pv:maturity",
+)
+"""The rows of the study's table, in the order it prints them."""
+
+
+class Running(Protocol):
+    url: str
+    endpoint: str
+
+
+class Launch(Protocol):
+    def __call__(self, store: Path, *options: str) -> Running: ...
+
+
+@pytest.fixture(scope="module")
+def running(reported_store: Path, launch_for_module: Launch) -> Running:
+    return launch_for_module(reported_store, "--workers", "2")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A page of the browser, with what it requested and what the policy refused."""
+
+    def __init__(self, browser: Browser, language: str = "en-GB") -> None:
+        self.context = with_axe(browser.new_context(locale=language))
+        self.page: Page = self.context.new_page()
+        self.requested: list[str] = []
+        self.refused: list[str] = []
+        self.page.on("request", lambda request: self.requested.append(request.url))
+        self.page.on("console", self._console)
+
+    def _console(self, message: object) -> None:
+        text = str(getattr(message, "text", ""))
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.refused.append(text)
+
+    def check(self) -> None:
+        """No WCAG 2 A/AA violation, nothing refused by the policy, nothing from elsewhere."""
+        assert violations(self.page) == []
+        assert self.refused == []
+        outside = [url for url in self.requested if urlsplit(url).hostname != "127.0.0.1"]
+        assert outside == []
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: Browser) -> Iterator[Visit]:
+    opened = Visit(browser)
+    yield opened
+    opened.close()
+
+
+def select(running: Running, query: str) -> list[dict[str, str]]:
+    """The rows of a SELECT asked of the endpoint, as {variable: value}."""
+    response = httpx.post(
+        running.endpoint,
+        data={"query": PROLOGUE + query},
+        headers={"accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    rows = response.json()["results"]["bindings"]
+    return [{name: value["value"] for name, value in row.items()} for row in rows]
+
+
+def local(iri: str) -> str:
+    found = path_of(iri, BASE)
+    assert found is not None, iri
+    return found
+
+
+def test_get_study_shows_the_typology_table_as_the_graph_has_it(
+    running: Running, visit: Visit
+) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/")
+    page.get_by_role("link", name="The study at a glance").click()
+    page.wait_for_url("**/id/study/partage-pouvoir-valeur")
+    rows = " ".join(TYPOLOGY_ROWS)
+    answer = select(
+        running,
+        f"""SELECT ?column ?category ?row ?value WHERE {{
+  VALUES ?row {{ {rows} }}
+  ?category a pv:PlatformCategory ; pv:tableColumn ?column ; ?row ?value .
+}}""",
+    )
+    order = {
+        PREFIXES["pv"] + name.removeprefix("pv:"): i for i, name in enumerate(TYPOLOGY_ROWS, 1)
+    }
+    expected: dict[tuple[int, int], set[str]] = {}
+    columns: dict[int, str] = {}
+    for row in answer:
+        cell = (order[row["row"]], int(row["column"]))
+        expected.setdefault(cell, set()).add(local(row["value"]))
+        columns[int(row["column"])] = local(row["category"])
+    assert len(expected) == 24
+    table = page.locator("table.typology")
+    headers = table.locator("thead th[data-column] a")
+    assert [headers.nth(i).get_attribute("href") for i in range(4)] == [
+        columns[c] for c in (1, 2, 3, 4)
+    ]
+    for (row_index, column), values in expected.items():
+        cell = table.locator(f'tr[data-row="{row_index}"] td[data-column="{column}"]')
+        links = cell.locator("ul.values a")
+        shown = {links.nth(i).get_attribute("href") for i in range(links.count())}
+        assert shown == values, (row_index, column)
+        quote = cell.locator("a.quote-link")
+        assert quote.count() >= 1 and (quote.first.get_attribute("href") or "").startswith(
+            "/id/quote/"
+        )
+    visit.check()
+
+
+def test_get_study_draws_the_legal_form_shares_of_the_data_cube(
+    running: Running, visit: Visit
+) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/id/study/partage-pouvoir-valeur")
+    answer = select(
+        running,
+        """SELECT ?structure ?percentage ?count ?population ?written ?quote WHERE {
+  ?observation qb:dataSet ?set ; pv:legalStructure ?structure ; pv:population ?population ;
+    pv:percentage ?percentage ; pv:evidence ?quote .
+  OPTIONAL { ?observation pv:organisationCount ?count }
+  OPTIONAL { ?observation pv:shareAsStated ?written }
+}""",
+    )
+    assert len(answer) == 6
+    bars = page.locator("#legal-chart svg g.bar")
+    assert bars.count() == len(answer)
+    drawn = {
+        (bars.nth(i).locator("text").first.text_content() or ""): (
+            Decimal(bars.nth(i).locator("rect").get_attribute("width") or "0"),
+            bars.nth(i).locator("text.value").text_content(),
+        )
+        for i in range(bars.count())
+    }
+    table = page.locator("#legal-chart table.statistics")
+    for row in answer:
+        percentage = Decimal(row["percentage"])
+        line = table.locator(f'tr[data-structure="{local(row["structure"])}"]')
+        label = line.locator("th").inner_text()
+        width, value = drawn[label]
+        assert width == round(percentage * 260 / 100, 1)
+        assert value == row.get("written", f"{row['percentage']} %")
+        links = line.locator("td.count a")
+        numbers = [links.nth(i).inner_text() for i in range(links.count())]
+        assert numbers == [n for n in (row.get("count"), row["population"]) if n is not None]
+        assert {links.nth(i).get_attribute("href") for i in range(links.count())} == {
+            local(row["quote"])
+        }
+    # 10 of 34 is 29.4 %, which the study writes 30 %
+    associations = table.locator('tr[data-structure="/id/legal-family/associations"]')
+    assert "29.4 %" in associations.locator("td.exact").inner_text()
+    assert associations.locator(".rounding").count() == 1
+    visit.check()
