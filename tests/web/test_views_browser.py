@@ -197,3 +197,61 @@ def test_get_study_draws_the_legal_form_shares_of_the_data_cube(
     assert "29.4 %" in associations.locator("td.exact").inner_text()
     assert associations.locator(".rounding").count() == 1
     visit.check()
+
+
+def test_get_organisation_summarises_its_profile_as_the_graph_has_it(
+    running: Running, visit: Visit
+) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/id/organisation/")
+    page.get_by_role("link", name="La Ruche qui dit oui!", exact=True).click()
+    page.wait_for_url("**/id/organisation/la-ruche-qui-dit-oui")
+    ruche = "<https://w3id.org/partage/id/organisation/la-ruche-qui-dit-oui>"
+    summary = page.locator("table.summary")
+
+    def shown(field: str) -> set[str]:
+        links = summary.locator(f'tr[data-field="{field}"] li > a:not(.quote-link)')
+        return {links.nth(i).get_attribute("href") or "" for i in range(links.count())}
+
+    for field, pattern in (
+        ("sector", f"{ruche} pv:sector ?x"),
+        ("legal_form", f"{ruche} pv:legalForm ?x"),
+        ("approvals", f"{ruche} pv:statusMark ?x"),
+        ("communities", f"{ruche} pv:hasCommunity ?x"),
+        ("practices_short", f"?x pv:practisedBy {ruche}"),
+        ("kind", f"[] a pv:Claim ; rdf:subject {ruche} ; rdf:predicate rdf:type ; rdf:object ?x"),
+    ):
+        expected = {local(row["x"]) for row in select(running, f"SELECT ?x WHERE {{ {pattern} }}")}
+        assert expected and shown(field) == expected, field
+    links = {
+        row["x"]
+        for row in select(
+            running,
+            f"SELECT ?x WHERE {{ {ruche} owl:sameAs|foaf:homepage|foaf:isPrimaryTopicOf ?x }}",
+        )
+    }
+    assert shown("links") == links
+    [codes] = select(
+        running,
+        f"""SELECT DISTINCT ?insee ?elf WHERE {{ {ruche} pv:legalForm ?form .
+  ?form skos:notation ?insee . FILTER(DATATYPE(?insee) = pv:inseeLegalCategory)
+  ?form skos:exactMatch ?gleif . FILTER(STRSTARTS(STR(?gleif), "https://rdf.gleif.org/"))
+  BIND(STRAFTER(STR(?gleif), "/ELF-") AS ?elf) }}""",
+    )
+    form = summary.locator('tr[data-field="legal_form"]')
+    assert form.locator(".detail-insee").inner_text() == f"INSEE {codes['insee']}"
+    assert form.locator(".detail-elf").inner_text() == f"ELF {codes['elf']}"
+    counts = select(
+        running,
+        f"""SELECT ?n WHERE {{ {ruche} pv:hasCommunity/pv:size ?count .
+  ?count schema:value ?n }}""",
+    )
+    text = summary.locator('tr[data-field="communities"]').inner_text()
+    assert {row["n"] for row in counts} == {"700", "5000"}
+    assert all(row["n"] in text for row in counts)
+    # each passage once in the evidence, however many claims rest on it
+    quotes = page.locator("#evidence blockquote a")
+    hrefs = [quotes.nth(i).get_attribute("href") for i in range(quotes.count())]
+    assert len(hrefs) == len(set(hrefs)) > 1
+    assert page.locator("#properties").count() == 1  # the generic table stays below
+    visit.check()

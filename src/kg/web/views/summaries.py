@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kg.namespaces import PV
 from kg.web.state import AppState
-from kg.web.views import study
+from kg.web.views import profiles, study
 from kg.web.views.select import bound, query_text, select
 from kg.web.views.texts import TEXTS
 
@@ -33,4 +33,7 @@ async def summary(state: AppState, iri: str, language: str) -> Summary | None:
     texts = TEXTS[language]
     if PV.Study in types:
         return Summary("views/study.html", await study.glance(state, language), texts)
+    if PV.Organisation in types:
+        [found] = await profiles.profiles(state, [iri], language)
+        return Summary("views/profile.html", found, texts)
     return None
