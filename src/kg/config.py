@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     store_password: SecretStr | None = None
     store_token: SecretStr | None = None
     store_timeout: float = Field(default=60.0, gt=0, description="seconds per remote request")
+    store_record_interval: float = Field(
+        default=1.0, gt=0, description="seconds between looks at the remote release record"
+    )
 
     @field_validator("service_allow", mode="before")
     @classmethod

@@ -8,6 +8,11 @@ gives one limit on concurrent queries and one cache.
 Every option is also read from its KG_* environment variable (shown by --help); the option
 wins. Prefer KG_ADMIN_TOKEN to --admin-token: command lines are visible to other users.
 
+With --store-url (KG_STORE_URL) queries go to that remote SPARQL store instead
+(`kg.engine.remote`): KG_STORE_PROFILE, KG_STORE_UPDATE_URL, KG_STORE_GSP_URL and credentials
+come from the environment; --store stays the directory of the release's files (pages, dumps,
+docs), and an edit is published to the remote store as well.
+
 Before serving, the server finishes what a `kg build` or `kg load` killed mid-write left beside
 the store (`kg.store.recover`, under the write lock), as the next writer would.
 """
@@ -81,6 +86,14 @@ def serve(
     base_iri: Annotated[
         str | None, typer.Option(help="Base of relative IRIs in queries. (env KG_BASE_IRI)")
     ] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Query endpoint of a remote SPARQL store holding the release, to answer queries"
+            " from; --store stays the release's files. (env KG_STORE_URL; KG_STORE_PROFILE,"
+            " KG_STORE_UPDATE_URL, KG_STORE_GSP_URL and credentials from the environment)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the store as a SPARQL 1.1 endpoint at /sparql (query UI at /)."""
     given: dict[str, Any] = {
@@ -99,6 +112,7 @@ def serve(
             "admin_token": admin_token,
             "service_allow": tuple(service_allow) if service_allow else None,
             "base_iri": base_iri,
+            "store_url": store_url,
         }.items()
         if value is not None
     }
@@ -117,6 +131,7 @@ def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
     from kg.web.app import create_app
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a remote store: not a line a query
     access_log.install(LOG_FORMAT)
     # One access-log record per request: skip the fields we never print.
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
@@ -133,7 +148,9 @@ def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
     app = create_app(config)
     logging.getLogger("kg.web").info(
         "serving %s at http://%s:%d/sparql, %d cores for queries, %g s per query",
-        config.store,
+        f"{config.store_url} (release files in {config.store})"
+        if config.store_url
+        else config.store,
         config.host,
         config.port,
         config.workers,

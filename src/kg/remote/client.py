@@ -239,7 +239,7 @@ class RemoteStore:
             raise RemoteError(f"{method} {url}: {type(error).__name__}: {error}") from error
         if response.is_success or (missing and response.status_code == 404):
             return response
-        raise RemoteError(f"{method} {url}: {response.status_code} {_message(response)}")
+        raise RemoteError(f"{method} {url}: {response.status_code} {error_message(response)}")
 
 
 def rows(results: Any) -> list[Row]:
@@ -259,7 +259,7 @@ def boolean(results: Any, ask_is_select: bool) -> bool:
     raise RemoteError("an ASK was answered without a boolean")
 
 
-def _message(response: httpx.Response) -> str:
+def error_message(response: httpx.Response) -> str:
     """The first lines of an engine's error body: enough to act on, not a whole HTML page."""
     text = response.text.strip()
     return " ".join(text.splitlines()[:3])[:400] or response.reason_phrase

@@ -33,6 +33,15 @@ class Capabilities:
             request with its HTML upload form (200) and loads nothing: blank nodes are
             skolemised and graphs sent one by one instead.
         auth: the HTTP authentication scheme writes take when credentials are given.
+        answers_as_ours: the engine writes query results and N-Triples as pyoxigraph does
+            (Oxigraph server of the same version), so an answer short enough not to need
+            cutting at `--max-results` is passed on as it came (`kg.engine.remote`).
+        results_type: the results format asked of the engine when its answer is parsed and
+            written again: JSON from Oxigraph; XML from Virtuoso, whose JSON has
+            non-standard `typed-literal` terms.
+        timeout_parameter: the query parameter by which the engine takes a time limit in
+            milliseconds, if it has one (Virtuoso's `timeout`; Oxigraph server has only a
+            server-wide `--timeout-s`).
     """
 
     atomic_update: bool
@@ -41,6 +50,9 @@ class Capabilities:
     max_insert_triples: int
     nquads_load: bool
     auth: Auth
+    answers_as_ours: bool = False
+    results_type: str = "application/sparql-results+xml"
+    timeout_parameter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,8 @@ PROFILES: dict[str, Capabilities] = {
         max_insert_triples=100_000,
         nquads_load=True,
         auth="basic",  # Oxigraph has none of its own; the README's recipe is nginx basic auth
+        answers_as_ours=True,
+        results_type="application/sparql-results+json",
     ),
     "virtuoso": Capabilities(
         atomic_update=False,
@@ -67,6 +81,7 @@ PROFILES: dict[str, Capabilities] = {
         max_insert_triples=1_000,
         nquads_load=False,
         auth="digest",
+        timeout_parameter="timeout",
     ),
     # An engine we know nothing of gets the assumptions that are safe everywhere.
     "generic": Capabilities(

@@ -3,6 +3,7 @@
 `https://w3id.org/partage/graph/release-record` (`RECORD_GRAPH`) holds, about itself:
 
     <record> a void:Dataset ; owl:versionInfo "0.1.0" ; dcterms:identifier "<content hash>" ;
+        dcterms:modified "<when it was published>"^^xsd:dateTime ;
         void:triples 123 ; void:subset <graph> … .
     <graph> void:triples 45 .
 
@@ -18,8 +19,10 @@ Also here: the names of the store's private graphs, which never collide with a r
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
@@ -28,6 +31,9 @@ from kg.namespaces import BASE, GRAPH, VOID
 from kg.remote.client import GraphStore, RemoteError
 
 RECORD_GRAPH = GRAPH["release-record"]
+NO_GRAPH = "urn:partage:no-graph"
+"""A graph never written: the dataset of a query whose default graph or named graphs are
+empty, since a protocol request naming no graph would get the engine's own default."""
 STAGING = "urn:partage:staging:"
 """Prefix of staging graphs: `urn:partage:staging:<content hash, 16 digits>:<live graph IRI>`."""
 GENID = BASE + ".well-known/genid/"
@@ -43,11 +49,15 @@ class ReleaseRecord:
     Attributes:
         triples: the release's graphs that hold triples (an empty graph does not exist in a
             quad store), by IRI.
+        modified: when it was published (POSIX seconds), or None for a record written before
+            records had one. `kg serve` gives it as Last-Modified, so replicas loaded from one
+            dump agree; not compared, since engines may write a dateTime back otherwise.
     """
 
     version: str
     content_hash: str
     triples: Mapping[str, int]
+    modified: float | None = field(default_factory=lambda: float(int(time.time())), compare=False)
 
     @property
     def label(self) -> str:
@@ -63,6 +73,8 @@ class ReleaseRecord:
             f"{record} {DCTERMS.identifier.n3()} {Literal(self.content_hash).n3()}",
             f"{record} {VOID.triples.n3()} {_integer(sum(self.triples.values()))}",
         ]
+        if self.modified is not None:
+            lines.append(f"{record} {DCTERMS.modified.n3()} {_date_time(self.modified)}")
         for name, count in sorted(self.triples.items()):
             graph = URIRef(name).n3()
             lines.append(f"{record} {VOID.subset.n3()} {graph}")
@@ -80,8 +92,9 @@ def read_record(store: GraphStore) -> ReleaseRecord | None:
     """
     record = URIRef(RECORD_GRAPH).n3()
     heads = store.select(
-        f"SELECT ?version ?hash WHERE {{ GRAPH {record} {{ {record} "
-        f"{OWL.versionInfo.n3()} ?version ; {DCTERMS.identifier.n3()} ?hash }} }}"
+        f"SELECT ?version ?hash ?modified WHERE {{ GRAPH {record} {{ {record} "
+        f"{OWL.versionInfo.n3()} ?version ; {DCTERMS.identifier.n3()} ?hash "
+        f"OPTIONAL {{ {record} {DCTERMS.modified.n3()} ?modified }} }} }}"
     )
     if not heads:
         return None
@@ -95,7 +108,9 @@ def read_record(store: GraphStore) -> ReleaseRecord | None:
         triples = {row["graph"]: int(row["n"]) for row in subsets}
     except (KeyError, ValueError) as error:
         raise RemoteError(f"{store.location}: the release record is malformed: {error}") from error
-    return ReleaseRecord(heads[0]["version"], heads[0]["hash"], dict(sorted(triples.items())))
+    head = heads[0]
+    modified = _seconds(head["modified"]) if "modified" in head else None
+    return ReleaseRecord(head["version"], head["hash"], dict(sorted(triples.items())), modified)
 
 
 def graph_sizes(store: GraphStore) -> dict[str, int]:
@@ -107,6 +122,20 @@ def graph_sizes(store: GraphStore) -> dict[str, int]:
 def staging_name(content_hash: str, graph: str) -> str:
     """The staging graph of `graph` for the release whose content hash is `content_hash`."""
     return f"{STAGING}{content_hash[:16]}:{graph}"
+
+
+def _date_time(seconds: float) -> str:
+    stamp = datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Literal(stamp, datatype=XSD.dateTime).n3()
+
+
+def _seconds(lexical: str) -> float | None:
+    """POSIX seconds of an xsd:dateTime as an engine writes it back (None: unreadable)."""
+    try:
+        parsed = datetime.fromisoformat(lexical.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
 def _integer(count: int) -> str:

@@ -8,6 +8,7 @@ statuses in `kg.web.errors` alone, for the framework's routes and the endpoint's
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,8 @@ from kg.engine.inline import InlineEngine
 from kg.engine.interface import Engine
 from kg.engine.messages import WorkerConfig
 from kg.engine.pool import QueryPool
+from kg.engine.record_watcher import local_release_differs
+from kg.engine.remote import RemoteEngine
 from kg.engine.watcher import ReleaseWatcher
 from kg.errors import KGError, UsageError
 from kg.namespaces import PREFIXES
@@ -27,6 +30,7 @@ from kg.web import graph_store, pages, releases, sparql, ui, update
 from kg.web.errors import MethodNotAllowed, error_response
 from kg.web.middleware import ASGIApp, EndpointHeaders, Receive, Scope, Send
 from kg.web.state import AppState, ResponseCache
+from kg.web.views import compare
 
 ENGINES: dict[str, type[QueryPool] | type[InlineEngine]] = {
     "process": QueryPool,
@@ -44,7 +48,13 @@ def create_app(settings: Settings) -> FastAPI:
     """
     engine = make_engine(settings)
     if engine.current_release() is None:
-        raise UsageError(f"{settings.store} is not a store (no manifest): run `kg build`")
+        raise UsageError(not_served(settings))
+    if isinstance(engine, RemoteEngine) and (
+        differs := local_release_differs(engine.watcher, settings.store)
+    ):
+        logging.getLogger("kg.web").warning(
+            "pages, dumps and docs may not match answers: %s", differs
+        )
     state = AppState(settings, engine, ResponseCache(settings.cache_mb * 1024 * 1024))
     if settings.admin_token is not None:
         state.update_handler = update.update
@@ -69,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.kg = state
     app.include_router(ui.make_router(state))
     app.include_router(pages.router)
+    app.include_router(compare.router)
     app.include_router(graph_store.router)
     app.include_router(releases.router)
     app.add_exception_handler(KGError, error_response)
@@ -79,7 +90,13 @@ def create_app(settings: Settings) -> FastAPI:
 
 def make_engine(settings: Settings) -> Engine:
     """The engine `settings.engine` names, on `settings.workers` + 2 threads: while an answer
-    travels back the next query is already there, and a runaway query leaves no core idle."""
+    travels back the next query is already there, and a runaway query leaves no core idle.
+
+    With a remote store (`settings.store_url`), queries go there (`kg.engine.remote`), as many
+    at once; `settings.store` stays the release's files (pages, dumps, docs, edits).
+    """
+    if settings.store_url:
+        return RemoteEngine(settings, threads=settings.workers + 2)
     config = WorkerConfig(
         str(settings.store),
         dict(PREFIXES),
@@ -89,6 +106,16 @@ def make_engine(settings: Settings) -> Engine:
     )
     watcher = ReleaseWatcher(settings.store)
     return ENGINES[settings.engine](config, threads=settings.workers + 2, watcher=watcher)
+
+
+def not_served(settings: Settings) -> str:
+    """Why there is no release to serve."""
+    if settings.store_url:
+        return (
+            f"{settings.store_url} serves no release (no release record, or unreachable: see the"
+            f" log): publish one with `kg load --store-url {settings.store_url}`"
+        )
+    return f"{settings.store} is not a store (no manifest): run `kg build`"
 
 
 def bypass(endpoint: Callable[[Request], Awaitable[Response]], methods: tuple[str, ...]) -> ASGIApp:
