@@ -10,6 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner, Result
+
+from kg.cli import app
 
 KG = str(Path(sys.executable).parent / "kg")
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,9 +46,16 @@ def kg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPro
     )
 
 
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    """`kg` run in this process (Typer's CliRunner): for failures before anything is served,
+    without paying an interpreter's start-up each time; `kg` below runs the real script."""
+    cleared: dict[str, str | None] = {k: None for k in os.environ if k.startswith("KG_")}
+    return CliRunner().invoke(app, list(args), env={**cleared, "COLUMNS": "200", **(env or {})})
+
+
 def test_serve_help_lists_every_option_and_its_variable() -> None:
-    run = kg("serve", "--help")
-    assert run.returncode == 0
+    run = invoke("serve", "--help")
+    assert run.exit_code == 0
     for option, variable in OPTIONS.items():
         assert option in run.stdout
         assert variable in run.stdout
@@ -59,13 +69,13 @@ def test_serve_without_a_store_exits_2(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("option", [("--workers", "0"), ("--timeout", "-1"), ("--port", "70000")])
 def test_serve_bad_option_value_exits_2(built_store: Path, option: tuple[str, str]) -> None:
-    run = kg("serve", "--store", str(built_store), *option)
-    assert run.returncode == 2
+    run = invoke("serve", "--store", str(built_store), *option)
+    assert run.exit_code == 2
 
 
 def test_serve_bad_environment_value_exits_2(built_store: Path) -> None:
-    run = kg("serve", "--store", str(built_store), env={"KG_MAX_RESULTS": "lots"})
-    assert run.returncode == 2
+    run = invoke("serve", "--store", str(built_store), env={"KG_MAX_RESULTS": "lots"})
+    assert run.exit_code == 2
 
 
 def test_serve_reads_settings_from_environment(client: httpx.Client, server: object) -> None:
