@@ -31,3 +31,29 @@ def test_get_study_page_in_english_labels_the_table_in_english(client: httpx.Cli
     response = client.get(STUDY, headers={"accept": "text/html", "accept-language": "en"})
     assert escape(TEXTS["en"]["typology"]) in response.text
     assert ">consultative</a>" in response.text
+
+
+def test_get_compare_one_organisation_is_a_bad_request(client: httpx.Client) -> None:
+    response = client.get("/compare", params={"o": "la-louve"})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.text
+
+
+def test_get_compare_seven_organisations_is_a_bad_request(client: httpx.Client) -> None:
+    slugs = ["la-louve", "mutum", "smiile", "hopwork", "ouishare", "makesense", "blablacar"]
+    assert client.get("/compare", params={"o": slugs}).status_code == 400
+
+
+def test_get_compare_unknown_or_malformed_organisation_is_not_found(client: httpx.Client) -> None:
+    assert client.get("/compare", params={"o": ["la-louve", "nobody"]}).status_code == 404
+    assert client.get("/compare", params={"o": ["la-louve", "<x>"]}).status_code == 400
+
+
+def test_get_compare_as_csv_is_an_attachment(client: httpx.Client) -> None:
+    response = client.get(
+        "/compare", params={"o": ["la-louve", "mutum"]}, headers={"accept": "text/csv"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.text.splitlines()[0] == "Field,La Louve,Mutum"

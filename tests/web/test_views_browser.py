@@ -255,3 +255,57 @@ def test_get_organisation_summarises_its_profile_as_the_graph_has_it(
     assert len(hrefs) == len(set(hrefs)) > 1
     assert page.locator("#properties").count() == 1  # the generic table stays below
     visit.check()
+
+
+COMPARED = ("france-barter", "la-louve", "la-ruche-qui-dit-oui")  # the listing's order
+BASES = {
+    "studyStatement": "study",
+    "interpretation": "interpretation",
+    "referenceFact": "reference",
+}
+
+
+def test_get_compare_sets_chosen_organisations_side_by_side(running: Running, visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/id/organisation/")
+    for slug in COMPARED:
+        page.locator(f"#pick-{slug}").check()
+    page.get_by_role("button", name="Compare · Comparer").click()
+    page.wait_for_url("**/compare?*")
+    assert page.url.endswith("?" + "&".join(f"o={slug}" for slug in COMPARED))
+    table = page.locator("table.comparison")
+    heads = table.locator("thead th[data-organisation]")
+    assert [heads.nth(i).get_attribute("data-organisation") for i in range(3)] == list(COMPARED)
+    for slug in COMPARED:
+        subject = f"<https://w3id.org/partage/id/organisation/{slug}>"
+        for field, predicate in (
+            ("sector", "pv:sector"),
+            ("legal_form", "pv:legalForm"),
+            ("kind", "rdf:type"),
+            ("category", "pv:inCategory"),
+        ):
+            answer = select(
+                running,
+                f"""SELECT ?value ?basis WHERE {{ ?claim a pv:Claim ; rdf:subject {subject} ;
+  rdf:predicate {predicate} ; rdf:object ?value ; pv:basis ?basis }}""",
+            )
+            expected: dict[str, set[str]] = {}
+            for row in answer:
+                expected.setdefault(local(row["value"]), set()).add(
+                    BASES[row["basis"].rsplit("#", 1)[1]]
+                )
+            cell = table.locator(f'tr[data-field="{field}"] td[data-organisation="{slug}"]')
+            items = cell.locator("li")
+            shown: dict[str, set[str]] = {}
+            for i in range(items.count()):
+                item = items.nth(i)
+                href = item.locator("a:not(.quote-link)").first.get_attribute("href") or ""
+                badges = item.locator(".badge")
+                shown[href] = {badges.nth(j).inner_text() for j in range(badges.count())}
+            assert shown == expected, (slug, field)
+    download = page.locator("#download-csv").get_attribute("href") or ""
+    text = httpx.get(running.url + download, timeout=30).text
+    lines = text.splitlines()
+    assert lines[0] == "Field,France Barter,La Louve,La Ruche qui dit oui!"
+    assert any(line.startswith("Legal form,") and "INSEE 5710" in line for line in lines)
+    visit.check()

@@ -31,6 +31,7 @@ from kg.web.errors import MethodNotAllowed, error_response
 from kg.web.middleware import ASGIApp, EndpointHeaders, Receive, Scope, Send
 from kg.web.state import AppState, ResponseCache
 from kg.web.views import compare
+from kg.web.views import compare
 
 ENGINES: dict[str, type[QueryPool] | type[InlineEngine]] = {
     "process": QueryPool,
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.kg = state
     app.include_router(ui.make_router(state))
     app.include_router(pages.router)
+    app.include_router(compare.router)
     app.include_router(compare.router)
     app.include_router(graph_store.router)
     app.include_router(releases.router)
