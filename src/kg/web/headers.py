@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 from email.utils import parsedate_to_datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kg.describe import LICENCE
 from kg.engine.messages import QueryReply
 from kg.engine.watcher import Release
 
@@ -142,3 +144,25 @@ def security_headers() -> dict[str, str]:
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-cache",
     }
+
+
+SCHEMA_DATASET = "https://schema.org/Dataset"
+
+
+def signposting(
+    cite_as: str,
+    described_by: tuple[str, str],
+    items: Sequence[tuple[str, str]] = (),
+    types: tuple[str, ...] = (SCHEMA_DATASET,),
+) -> str:
+    """A FAIR Signposting `Link` header, level 1 (https://signposting.org/FAIR/): the IRI to
+    cite, the description of the page (IRI, media type), the licence, the page's types and
+    each item it offers (IRI, media type or "")."""
+    links = [
+        f'<{cite_as}>; rel="cite-as"',
+        f'<{described_by[0]}>; rel="describedby"; type="{described_by[1]}"',
+        f'<{LICENCE}>; rel="license"',
+        *(f'<{kind}>; rel="type"' for kind in types),
+        *(f'<{iri}>; rel="item"' + (f'; type="{media}"' if media else "") for iri, media in items),
+    ]
+    return ", ".join(links)

@@ -27,13 +27,12 @@ from kg.errors import UsageError
 from kg.layout import published_files
 from kg.namespaces import SPDX
 from kg.web.dependencies import StateDep
-from kg.web.headers import answer_response
+from kg.web.headers import answer_response, signposting
 from kg.web.negotiation import choose
 
 TEMPLATES = Path(__file__).parent / "templates"
 METHODS = ["GET", "HEAD"]
 LANDING_FORMATS = (formats.HTML, *formats.DESCRIPTION_FORMATS)
-SCHEMA_DATASET = "https://schema.org/Dataset"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NEGOTIATED = {"partage", "shapes"}
 """Archived documents a reuser may name without a suffix."""
@@ -163,15 +162,7 @@ def _type_of(name: str) -> str:
 
 
 def _signposting(cite_as: str, described_by: str, items: list[tuple[str, str]]) -> str:
-    """A FAIR Signposting Link header (level 1) for a landing page."""
-    links = [
-        f'<{cite_as}>; rel="cite-as"',
-        f'<{described_by}>; rel="describedby"; type="text/turtle"',
-        f'<{LICENCE}>; rel="license"',
-        f'<{SCHEMA_DATASET}>; rel="type"',
-        *(f'<{iri}>; rel="item"' + (f'; type="{kind}"' if kind else "") for iri, kind in items),
-    ]
-    return ", ".join(links)
+    return signposting(cite_as, (described_by, "text/turtle"), items)
 
 
 def _answer(request: Request, body: bytes, media_type: str, links: str) -> Response:
