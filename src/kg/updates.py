@@ -41,6 +41,7 @@ from rdflib import BNode, Dataset, Graph, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg import dumps, release
+from kg.config import Settings
 from kg.errors import KGError, NotConforming, QueryError, SourceError, UsageError
 from kg.layout import Manifest, read_manifest
 from kg.lock import LOCK_WAIT, write_lock
@@ -63,6 +64,8 @@ RENEWED = (DESCRIPTION_GRAPH, VALIDATION_GRAPH)
 nothing else has changed nothing."""
 Edit = Callable[[Dataset], None]
 """Changes the graphs of a release, loaded as a Dataset; raises a KGError to refuse."""
+Writer = Callable[[release.Release, Path, Sequence[dict[str, str]]], Manifest]
+"""Writes a release made by an edit as the store: (release, store, loaded records)."""
 
 DUMP = Path("dumps") / f"{dumps.STEM}.nq.gz"
 """The build's N-Quads dump, relative to the store: every graph but the description."""
@@ -176,14 +179,52 @@ def edit_store(store: Path, edit: Edit, base_iri: str, wait: float = LOCK_WAIT) 
         return apply_edit(store, edit, base_iri)
 
 
+def edit_served_store(settings: Settings, edit: Edit, wait: float = LOCK_WAIT) -> Outcome:
+    """`edit_store` on the store `kg serve` serves: with a remote store (KG_STORE_URL), the new
+    release is published there before the local store is written (`kg.remote.publish`).
+
+    The remote goes first because it is what queries answer from and what other publishers
+    check against: when it refuses (another release went live meanwhile, it is unreachable, a
+    swap failed and changed nothing) nothing changed anywhere, and the local store still holds
+    what is live. The other order would leave the pages, dumps and the next edit's base ahead of
+    what queries see. The publish is based on the local store's release, so an edit made on a
+    release that is no longer live is refused (`StaleReleaseError`).
+
+    Raises:
+        as `edit_store`; and `StaleReleaseError`, `RemoteError`, `SwapStateUnknownError`
+        (`kg.remote.publish.publish`).
+    """
+    if not settings.store_url:
+        return edit_store(settings.store, edit, settings.base_iri, wait)
+    from kg.remote.client import RemoteStore
+    from kg.remote.publish import publish
+
+    with write_lock(settings.store, "an edit through the endpoint", wait):
+        based_on = read_manifest(settings.store).content_hash
+        with RemoteStore.of(settings) as remote:
+
+            def write(
+                made: release.Release, store: Path, loaded: Sequence[dict[str, str]]
+            ) -> Manifest:
+                return publish(made, remote, store, based_on, loaded)
+
+            return apply_edit(settings.store, edit, settings.base_iri, write=write)
+
+
 def apply_edit(
-    store: Path, edit: Edit, base_iri: str, loaded: Sequence[dict[str, str]] = ()
+    store: Path,
+    edit: Edit,
+    base_iri: str,
+    loaded: Sequence[dict[str, str]] = (),
+    write: Writer = release.write,
 ) -> Outcome:
     """`edit_store` for a caller that already holds the store's write lock (`kg load`).
 
     Args:
         loaded: records of files the edit loads (`kg.store.load_records`), added to the
             manifest's list.
+        write: writes the new release (`kg.release.write`; `edit_served_store` publishes
+            it to a remote store first).
     """
     manifest = read_manifest(store)
     sources = release.read_sources(store)
@@ -211,7 +252,7 @@ def apply_edit(
     except NotConforming as error:
         message = "the edit breaks the shapes: nothing was written"
         raise NotConforming(error.report, message) from None
-    written = release.write(made, store, [*manifest.loaded, *loaded])
+    written = write(made, store, [*manifest.loaded, *loaded])
     published = {n: g for n, g in made.graphs.items() if n not in RENEWED}
     return Outcome(written, _changed(_without(before, RENEWED), published), frozenset(before))
 

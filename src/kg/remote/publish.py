@@ -21,7 +21,7 @@ answer of ours: queries name their dataset, and staging names are not release gr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,7 +115,11 @@ class Staged:
 
 
 def publish(
-    made: releases.Release, store: GraphStore, store_dir: Path, based_on: str | None
+    made: releases.Release,
+    store: GraphStore,
+    store_dir: Path,
+    based_on: str | None,
+    loaded: Sequence[dict[str, str]] = (),
 ) -> Manifest:
     """Publish `made` to `store`, then write it as the local store at `store_dir`.
 
@@ -124,6 +128,7 @@ def publish(
 
     Args:
         based_on: the content hash of the release the publisher started from (None: none).
+        loaded: the manifest's records of files `kg load` added (`kg.release.write`).
 
     Raises:
         StaleReleaseError: another release than `based_on` is live.
@@ -131,7 +136,7 @@ def publish(
         SwapStateUnknownError: see the module's docstring.
     """
     publish_content(Content.of_release(made), store, based_on)
-    return releases.write(made, store_dir)
+    return releases.write(made, store_dir, loaded)
 
 
 def publish_content(content: Content, store: GraphStore, based_on: str | None) -> ReleaseRecord:

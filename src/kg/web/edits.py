@@ -13,7 +13,7 @@ import logging
 
 from starlette.responses import Response
 
-from kg.updates import Edit, Outcome, edit_store
+from kg.updates import Edit, Outcome, edit_served_store
 from kg.web.headers import CONTENT_HASH, RELEASE
 from kg.web.state import AppState
 
@@ -23,7 +23,8 @@ log = logging.getLogger("kg.web")
 async def commit(state: AppState, edit: Edit) -> Outcome:
     """Apply `edit` to the store, in a thread; the app sees the new release at once."""
     settings = state.settings
-    outcome = await asyncio.to_thread(edit_store, settings.store, edit, settings.base_iri)
+    # With a remote store, the release is published there first (`kg.updates.edit_served_store`).
+    outcome = await asyncio.to_thread(edit_served_store, settings, edit)
     if outcome.changed:
         # The engine looks at the manifest at most every fraction of a second: look now, so
         # that the next request here is answered (and cached) under the release just written.

@@ -23,6 +23,8 @@ from kg.engine.errors import (
 from kg.errors import KGError, NotConforming, QueryError, SourceError, UsageError
 from kg.formats import TURTLE, Format
 from kg.lock import StoreBusyError
+from kg.remote.client import RemoteError
+from kg.remote.publish import StaleReleaseError
 from kg.report import render
 from kg.updates import GraphNotFoundError, NotEditableError, ReadOnlyGraphError
 from kg.validate import ValidationReport
@@ -87,6 +89,8 @@ STATUS: tuple[tuple[type[KGError], int], ...] = (
     (NotConforming, 422),
     (Unavailable, 503),
     (StoreBusyError, 503),
+    (StaleReleaseError, 409),  # an edit based on a release no longer live in the remote store
+    (RemoteError, 503),  # the remote store is unreachable or refused: not the client's fault
     (QueryError, 400),
     (SourceError, 400),
     (UsageError, 400),
