@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
+from engines import free_port, start_oxigraph, stop, wait_until_up
 from kg import __version__, release
 from kg.build import source_graphs
 from kg.config import Settings
@@ -38,7 +34,6 @@ from kg.sources import load_project
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 VIRTUOSO_ROOT = Path(os.environ.get("KG_TEST_VIRTUOSO_ROOT", ROOT / ".virtuoso" / "root"))
 VIRTUOSO_LIBS = ("usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu")
 WRITER = ("kgwriter", "kgsecret")
@@ -58,52 +53,9 @@ class Engine:
         return Settings(**fields)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the engine exited {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    stop(process)
-    raise RuntimeError(f"{url} did not answer within {seconds} s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop one server we started, by its PID."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    if not OXIGRAPH.is_file():
-        pytest.fail(f"no Oxigraph server at {OXIGRAPH}: pip install -e '.[dev]' installs it")
-    directory = tmp_path_factory.mktemp("oxigraph")
-    port = free_port()
-    log = directory / "server.log"
-    with log.open("wb") as out:
-        command = [str(OXIGRAPH), "serve", "--location", str(directory / "data")]
-        process = subprocess.Popen(
-            [*command, "--bind", f"127.0.0.1:{port}"], stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}/query"
-    wait_until_up(url, process, log, 30)
+    url, process = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
     yield Engine("oxigraph", {"KG_STORE_URL": url, "KG_STORE_PROFILE": "oxigraph"}, process)
     stop(process)
 

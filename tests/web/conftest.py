@@ -7,6 +7,10 @@ abuse tests. Every server stops at the end of its scope.
 Servers run queries on the in-process engine (KG_ENGINE=inline: no worker process to start),
 but for the tests that are about the worker process: `strict_server` (runaway queries are
 killed) and `launch_with_worker` (the memory cap, the worker's own settings).
+
+`remote_server` and `launch_remote_for_module` run `kg serve --store-url` in front of Oxigraph
+server (from the `oxigraph` package, `tests/engines.py`) loaded with the store's release, for
+the tests that hold the remote engine to what users see of the embedded one.
 """
 
 from __future__ import annotations
@@ -24,6 +28,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from engines import start_oxigraph, stop
+from kg.config import Settings
+from kg.remote.client import RemoteStore
+from kg.remote.publish import Content, publish_content
+from kg.remote.record import read_record
 
 KG = str(Path(sys.executable).parent / "kg")
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,3 +205,82 @@ def client(server: Server) -> Iterator[httpx.Client]:
 def strict_client(strict_server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=strict_server.url, timeout=30) as http:
         yield http
+
+
+# `kg serve` in front of a remote store (`kg serve --store-url`, kg.engine.remote): Oxigraph
+# server, loaded with a store's release as `kg load --store-url` publishes it.
+
+
+def publish_store(url: str, store: Path) -> None:
+    """Publish the release of the local store `store` to the Oxigraph server at `url`."""
+    settings = Settings(store_url=url, store_profile="oxigraph")
+    with RemoteStore.of(settings) as remote:
+        live = read_record(remote)
+        publish_content(Content.of_store(store), remote, live.content_hash if live else None)
+
+
+REMOTE_ENV = {"KG_STORE_PROFILE": "oxigraph", "KG_STORE_RECORD_INTERVAL": "0.2"}
+"""What a server in front of Oxigraph server is given beside --store-url."""
+
+
+@pytest.fixture(scope="session")
+def oxigraph_release(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The query URL of an Oxigraph server holding the project's release (`built_store`'s),
+    one per session (per xdist worker). Read only: edits get a server of their own."""
+    url, process = start_oxigraph(tmp_path_factory.mktemp("oxigraph-web"))
+    publish_store(url, built_store)
+    yield url
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def remote_server(
+    built_store: Path, oxigraph_release: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """`server`, with its queries answered by Oxigraph server: the same options, and the
+    release's files (pages, dumps, docs) from `built_store`."""
+    log = tmp_path_factory.mktemp("remote-server") / "serve.log"
+    running = start_server(
+        built_store,
+        log,
+        *("--admin-token", "s3cret-admin-token", "--store-url", oxigraph_release),
+        env={"KG_WORKERS": "2", "KG_MAX_RESULTS": "500", **REMOTE_ENV},
+    )
+    yield running
+    stop_server(running)
+
+
+class RemoteLauncher(Launcher):
+    """Starts servers each in front of an Oxigraph server of its own, loaded with the release
+    of the store it is given; stops both."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.engines: list[subprocess.Popen[bytes]] = []
+        self.urls: list[str] = []
+
+    def __call__(self, store: Path, *options: str, env: dict[str, str] | None = None) -> Server:
+        directory = self.directory / f"oxigraph-{len(self.engines)}"
+        directory.mkdir()
+        url, process = start_oxigraph(directory)
+        self.engines.append(process)
+        self.urls.append(url)
+        publish_store(url, store)
+        return super().__call__(
+            store, *options, "--store-url", url, env={**REMOTE_ENV, **(env or {})}
+        )
+
+    def stop_all(self) -> None:
+        super().stop_all()
+        for process in self.engines:
+            stop(process)
+
+
+@pytest.fixture(scope="module")
+def launch_remote_for_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launcher]:
+    """Start servers shared by one test module, each in front of an Oxigraph server of its
+    own (for tests that edit the store)."""
+    directory = tmp_path_factory.mktemp("remote-servers")
+    launcher = RemoteLauncher(directory)
+    yield launcher
+    launcher.stop_all()
