@@ -309,3 +309,47 @@ def test_get_compare_sets_chosen_organisations_side_by_side(running: Running, vi
     assert lines[0] == "Field,France Barter,La Louve,La Ruche qui dit oui!"
     assert any(line.startswith("Legal form,") and "INSEE 5710" in line for line in lines)
     visit.check()
+
+
+def test_get_organisation_draws_its_neighbourhood(running: Running, visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/id/organisation/la-ruche-qui-dit-oui")
+    holder = page.locator("#graph-view")
+    holder.wait_for(state="attached")
+    page.wait_for_function("document.getElementById('graph-view').dataset.drawn !== undefined")
+    data = page.evaluate("JSON.parse(document.getElementById('graph-data').textContent)")
+    ids = {node["id"] for node in data["nodes"]}
+    assert holder.get_attribute("data-drawn") == str(len(ids))
+    ruche = "https://w3id.org/partage/id/organisation/la-ruche-qui-dit-oui"
+    answer = select(
+        running,
+        f"""SELECT DISTINCT ?x WHERE {{
+  {{ <{ruche}> ?p ?x }} UNION {{ ?x ?p <{ruche}> FILTER NOT EXISTS {{ ?x a pv:Claim }} }}
+  FILTER(isIRI(?x) && ?p NOT IN (rdf:type, pv:evidence, prov:wasDerivedFrom, rdf:subject))
+}}""",
+    )
+    neighbours = {row["x"] for row in answer}
+    assert neighbours and neighbours <= ids
+    assert ruche in ids
+    for node in data["nodes"]:
+        if node["id"] in neighbours and node["id"].startswith(BASE):
+            assert node["href"] == local(node["id"])
+    assert page.locator(".graph-links li").count() == len(data["edges"])
+    visit.check()
+
+
+def test_get_class_diagram_draws_the_ontology_classes(running: Running, visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/ontology/classes")
+    page.wait_for_function("document.getElementById('graph-view').dataset.drawn !== undefined")
+    answer = select(
+        running,
+        """SELECT DISTINCT ?c WHERE { GRAPH ?g { ?c a owl:Class .
+  { ?c rdfs:subClassOf ?d . ?d a owl:Class } UNION { ?d rdfs:subClassOf ?c . ?d a owl:Class }
+  UNION { ?p a owl:ObjectProperty ; rdfs:domain ?c ; rdfs:range ?r . ?r a owl:Class }
+  UNION { ?p a owl:ObjectProperty ; rdfs:range ?c ; rdfs:domain ?r . ?r a owl:Class } } }""",
+    )
+    data = page.evaluate("JSON.parse(document.getElementById('graph-data').textContent)")
+    assert {node["id"] for node in data["nodes"]} == {row["c"] for row in answer}
+    assert page.locator("#graph-view").get_attribute("data-drawn") == str(len(answer))
+    visit.check()

@@ -30,8 +30,7 @@ from kg.web import graph_store, pages, releases, sparql, ui, update
 from kg.web.errors import MethodNotAllowed, error_response
 from kg.web.middleware import ASGIApp, EndpointHeaders, Receive, Scope, Send
 from kg.web.state import AppState, ResponseCache
-from kg.web.views import compare
-from kg.web.views import compare
+from kg.web.views import compare, graphs
 
 ENGINES: dict[str, type[QueryPool] | type[InlineEngine]] = {
     "process": QueryPool,
@@ -81,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ui.make_router(state))
     app.include_router(pages.router)
     app.include_router(compare.router)
-    app.include_router(compare.router)
+    app.include_router(graphs.router)
     app.include_router(graph_store.router)
     app.include_router(releases.router)
     app.add_exception_handler(KGError, error_response)

@@ -178,7 +178,7 @@ async def resource_response(request: Request, state: AppState, templates: Enviro
     assert shown is not None
     html = templates.get_template("resource.html").render(
         page=shown,
-        summary=await summaries.summary(state, iri, language),
+        views=await summaries.views(state, iri, language),
         path=path,
         language=language,
         downloads=[(suffix_of(f), f.media_type) for f in negotiation.DESCRIPTION_FORMATS],

@@ -1,6 +1,6 @@
 """Which view goes at the top of a resource's page, chosen by the resource's class.
 
-`kg.web.pages.resource_response` asks `summary` for the resource it describes; the generic
+`kg.web.pages.resource_response` asks `views` for the resource it describes; the generic
 property table stays below whatever view is shown (issue #13: "the generic property table
 stays below for completeness").
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kg.namespaces import PV
 from kg.web.state import AppState
-from kg.web.views import profiles, study
+from kg.web.views import graphs, profiles, study
 from kg.web.views.select import bound, query_text, select
 from kg.web.views.texts import TEXTS
 
@@ -25,15 +25,18 @@ class Summary:
     texts: dict[str, str]
 
 
-async def summary(state: AppState, iri: str, language: str) -> Summary | None:
-    """The view for the resource `iri` (checked by `kg.web.paths.iri_of`), by its classes;
-    None if no view fits."""
+async def views(state: AppState, iri: str, language: str) -> list[Summary]:
+    """The views for the page of `iri` (checked by `kg.web.paths.iri_of`): the summary its
+    classes call for, if any, then its neighbourhood."""
     rows = await select(state, bound(query_text("types"), "resource", [iri]))
     types = {row["type"] for row in rows}
     texts = TEXTS[language]
+    shown = []
     if PV.Study in types:
-        return Summary("views/study.html", await study.glance(state, language), texts)
-    if PV.Organisation in types:
+        shown.append(Summary("views/study.html", await study.glance(state, language), texts))
+    elif PV.Organisation in types:
         [found] = await profiles.profiles(state, [iri], language)
-        return Summary("views/profile.html", found, texts)
-    return None
+        shown.append(Summary("views/profile.html", found, texts))
+    graph = await graphs.neighbourhood(state, iri, language)
+    shown.append(Summary("views/graph.html", graph, texts))
+    return shown
