@@ -453,3 +453,15 @@ def test_pool_close_tells_waiting_queries_the_server_is_stopping(config: WorkerC
 def test_app_worker_runs_two_queries_more_than_its_cores(built_store: Path) -> None:
     app = create_app(Settings(store=built_store, workers=3))
     assert app.state.kg.engine.config.threads == 5
+
+
+def test_a_query_whose_service_calls_cannot_be_checked_leaves_no_verdict_to_reuse(
+    config: WorkerConfig,
+) -> None:
+    """rdflib cannot read an RDF 1.2 triple term that Oxigraph can: the query is refused, and
+    the reply names no services, so the HTTP side does not remember "none" and let the same
+    text through the next time."""
+    text = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p <<( ?a ?b ?c )>> } }"
+    reply = run(config, request(text, check_services=True))
+    assert reply.outcome is Outcome.FORBIDDEN_SERVICE
+    assert reply.services is None

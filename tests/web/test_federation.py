@@ -92,6 +92,17 @@ def test_get_query_unparseable_by_checker_refused(client: httpx.Client, listener
     assert listener.connections == 0
 
 
+def test_a_query_the_checker_cannot_read_is_refused_every_time(
+    client: httpx.Client, listener: Listener
+) -> None:
+    # Oxigraph reads this RDF 1.2 triple term, rdflib does not: the first refusal must not be
+    # remembered as "calls no service", which would let the second one through.
+    query = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p <<( ?a ?b ?c )>> }} }}"
+    for _ in range(2):
+        assert client.get("/sparql", params={"query": query}).status_code == 400
+    assert listener.connections == 0
+
+
 def test_get_query_service_word_in_data_is_fine(client: httpx.Client) -> None:
     query = 'SELECT * WHERE { ?s ?p "service" } LIMIT 1'
     assert client.get("/sparql", params={"query": query}).status_code == 200

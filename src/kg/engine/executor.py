@@ -152,7 +152,8 @@ def evaluate(database: Database, request: QueryRequest, config: WorkerConfig) ->
         try:
             services = services_in(request.query, config.prefixes, config.base_iri)
         except ServiceCheckError as error:
-            return _failure(Outcome.FORBIDDEN_SERVICE, str(error), database, ())
+            # No verdict to remember: the same text must be checked (and refused) again.
+            return _failure(Outcome.FORBIDDEN_SERVICE, str(error), database, None)
         if refused := forbidden(services, request.service_allow):
             message = f"SERVICE is not allowed to {', '.join(refused)}: " + _allowed_hint(request)
             return _failure(Outcome.FORBIDDEN_SERVICE, message, database, services)
