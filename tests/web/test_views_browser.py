@@ -353,3 +353,64 @@ def test_get_class_diagram_draws_the_ontology_classes(running: Running, visit: V
     assert {node["id"] for node in data["nodes"]} == {row["c"] for row in answer}
     assert page.locator("#graph-view").get_attribute("data-drawn") == str(len(answer))
     visit.check()
+
+
+BAR_QUERY = """#defaultView:BarChart
+SELECT ?sector (COUNT(DISTINCT ?o) AS ?organisations)
+WHERE { ?o pv:sector ?s . ?s rdfs:label ?sector . FILTER(LANG(?sector) = "en") }
+GROUP BY ?sector ORDER BY DESC(?organisations) ?sector
+"""
+GRAPH_QUERY = """#defaultView:Graph
+SELECT DISTINCT ?organisation ?form WHERE { ?organisation pv:legalForm ?form }
+"""
+
+
+def run_in_ui(page: Page, query: str) -> None:
+    page.wait_for_function("window.kgYasgui !== undefined")
+    page.evaluate(
+        "q => { const tab = window.kgYasgui.getTab(); tab.setQuery(q); tab.query(); }",
+        PROLOGUE + query,
+    )
+
+
+def test_get_home_page_is_accessible_and_links_the_views(running: Running, visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/")
+    page.wait_for_function("window.kgYasgui !== undefined")
+    assert page.get_by_role("link", name="The study at a glance").count() == 1
+    visit.check()
+
+
+def test_query_ui_draws_a_bar_chart_when_the_query_asks(running: Running, visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/")
+    run_in_ui(page, BAR_QUERY)
+    bars = page.locator(".kg-barchart svg g.bar")
+    answer = select(running, BAR_QUERY)
+    expect_count = len(answer)
+    page.wait_for_function(
+        f"document.querySelectorAll('.kg-barchart svg g.bar').length === {expect_count}"
+    )
+    drawn = [
+        (bars.nth(i).get_attribute("data-label"), bars.nth(i).get_attribute("data-value"))
+        for i in range(bars.count())
+    ]
+    assert drawn == [(row["sector"], row["organisations"]) for row in answer]
+    widths = [
+        float(bars.nth(i).locator("rect").get_attribute("width") or 0) for i in range(len(drawn))
+    ]
+    top = max(int(row["organisations"]) for row in answer)
+    for width, row in zip(widths, answer, strict=True):
+        assert width == round(int(row["organisations"]) / top * 380, 1)
+    visit.check()
+
+
+def test_query_ui_draws_a_graph_when_the_query_asks(running: Running, visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/")
+    run_in_ui(page, GRAPH_QUERY)
+    page.wait_for_selector(".kg-graph[data-drawn]")
+    answer = select(running, GRAPH_QUERY)
+    nodes = {row["organisation"] for row in answer} | {row["form"] for row in answer}
+    assert page.locator(".kg-graph").get_attribute("data-drawn") == str(len(nodes))
+    visit.check()

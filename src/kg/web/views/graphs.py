@@ -38,6 +38,8 @@ ASSETS: dict[str, tuple[str, str]] = {
     "cytoscape.min.js": ("node_modules/cytoscape/dist", "text/javascript; charset=utf-8"),
     "graph.js": ("static", "text/javascript; charset=utf-8"),
     "querycharts.js": ("static", "text/javascript; charset=utf-8"),
+    "querycharts.css": ("static", "text/css; charset=utf-8"),
+    "uiaccess.js": ("static", "text/javascript; charset=utf-8"),
 }
 """Name under /views/ -> (directory: `static` or one under the project root, media type)."""
 MAX_NODES = 60
