@@ -45,7 +45,8 @@
             "target-arrow-color": "#999",
             "target-arrow-shape": "triangle",
             "curve-style": "bezier",
-            label: "data(label)",
+            // Past 30 nodes the property names would hide the nodes: the list below has them.
+            label: data.nodes.length > 30 ? "" : "data(label)",
             "font-size": 8,
             color: "#444",
             "text-rotation": "autorotate",

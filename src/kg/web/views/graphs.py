@@ -11,7 +11,6 @@ Content-Security-Policy needs no hash for it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,10 +44,11 @@ ASSETS: dict[str, tuple[str, str]] = {
 MAX_NODES = 60
 """Past this many nodes the second hop is left out: a diagram of more is not read."""
 PALETTE = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b",
-    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#ff7f0e",
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#ff7f0e", "#393b79", "#637939", "#843c39", "#7b4173",
 )  # fmt: skip
-"""Class colours, in the legend's order (Tableau 10); every node label is drawn in black."""
+"""Class colours, in the legend's order (Tableau 10, then four darker ones); node labels are
+drawn in black beside the node, never on it."""
 OTHER = "#b0b0b0"
 CLASS_DIAGRAM_PATH = "/ontology/classes"
 
@@ -96,33 +96,24 @@ async def node_link(
     nodes = sorted({r[k] for r in rows for k in ("source", "target")}, key=str)
     if centre is not None and URIRef(centre) not in nodes:
         nodes.insert(0, URIRef(centre))
-    names = nodes + sorted({r["property"] for r in rows if "property" in r}, key=str)
-    if not names:
+    if not nodes:
         return NodeLink()
-    labels_rows, class_rows = await asyncio.gather(
-        select(state, bound(query_text("labels"), "node", [str(n) for n in names])),
-        _classes(state, nodes, classes_are_nodes),
-    )
+    class_rows = await _classes(state, nodes, classes_are_nodes)
+    names = {*nodes, *(r["property"] for r in rows if "property" in r)}
+    names.update(r["class"] for r in class_rows)
+    text = bound(query_text("labels"), "node", sorted(str(n) for n in names))
     labels = Graph()
-    for row in labels_rows:
+    for row in await select(state, text):
         labels.add((row["node"], RDFS.label, row["label"]))
-    for row in class_rows:
-        labels.add((row["class"], RDFS.label, row["classLabel"]))
     labeller = Labeller(labels, language, state.settings.base_iri)
     return shape(rows, nodes, class_rows, labeller, centre)
 
 
 async def _classes(state: AppState, nodes: list[Node], classes_are_nodes: bool) -> list[Row]:
-    if classes_are_nodes or not nodes:
+    """`?node ?class` rows: each node's classes of our ontology (none for a class diagram)."""
+    if classes_are_nodes:
         return []
-    text = bound(query_text("node_classes"), "node", [str(n) for n in nodes])
-    rows = await select(state, text)
-    classes = sorted({r["class"] for r in rows}, key=str)
-    if not classes:
-        return rows
-    found = await select(state, bound(query_text("labels"), "node", [str(c) for c in classes]))
-    names = {r["node"]: r["label"] for r in found}
-    return [{**r, "classLabel": names.get(r["class"], r["class"])} for r in rows]
+    return await select(state, bound(query_text("node_classes"), "node", [str(n) for n in nodes]))
 
 
 def shape(
