@@ -44,10 +44,14 @@ from rdflib.namespace import RDF
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
+from kg import formats
 from kg.build import canonical_graph
 from kg.namespaces import DESCRIPTION_GRAPH, PREFIXES
 
 STEM = "partage-kg"
+FORMATS = (formats.TURTLE, formats.NTRIPLES, formats.NQUADS, formats.JSONLD)
+NAMES = tuple(f"{STEM}{fmt.suffix}.gz" for fmt in FORMATS)
+"""The dump files, in the order `render` makes them."""
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 DESCRIPTION_FILE = "void.ttl"
 
@@ -112,10 +116,10 @@ def render(graphs: Mapping[URIRef, Graph], version: str) -> list[Dump]:
     turtle = header.encode("utf-8") + _turtle(union)
     triple_lines = sorted({_strip_graph(line) for line in quad_lines})
     return [
-        Dump(f"{STEM}.ttl.gz", "text/turtle", False, _gzip(turtle)),
-        Dump(f"{STEM}.nt.gz", "application/n-triples", False, _gzip(_joined(triple_lines))),
-        Dump(f"{STEM}.nq.gz", "application/n-quads", True, _gzip(_joined(quad_lines))),
-        Dump(f"{STEM}.jsonld.gz", "application/ld+json", True, _gzip(_jsonld(graphs))),
+        Dump(NAMES[0], formats.TURTLE.media_type, False, _gzip(turtle)),
+        Dump(NAMES[1], formats.NTRIPLES.media_type, False, _gzip(_joined(triple_lines))),
+        Dump(NAMES[2], formats.NQUADS.media_type, True, _gzip(_joined(quad_lines))),
+        Dump(NAMES[3], formats.JSONLD.media_type, True, _gzip(_jsonld(graphs))),
     ]
 
 

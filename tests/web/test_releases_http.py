@@ -17,6 +17,7 @@ from rdflib.namespace import DCAT, OWL, RDF
 from conftest import Launcher
 from kg import release, releases
 from kg.build import source_graphs
+from kg.dumps import NAMES as DUMP_NAMES
 from kg.layout import read_manifest
 from kg.namespaces import ONTOLOGY
 from kg.sources import load_project
@@ -162,3 +163,21 @@ def test_dumps_lists_the_current_downloads_with_their_digests(
     for name, digest in read_manifest(archived).files.items():
         if name.startswith("dumps/"):
             assert digest in page.text, name
+
+
+def test_a_resource_page_signposts_its_iri_its_turtle_and_its_licence(http: httpx.Client) -> None:
+    iri = f"{BASE}id/agent/partage-kg-developers"  # described by every release
+    found = links(http.get(local(iri), headers={"accept": "text/html"}))
+    assert found["cite-as"] == [iri]
+    assert found["describedby"] == [f"{iri}.ttl"]
+    assert found["type"] == ["https://schema.org/AboutPage"]
+    assert found["license"] == ["https://creativecommons.org/licenses/by/4.0/"]
+
+
+def test_the_dataset_page_signposts_each_dump_as_an_item(http: httpx.Client) -> None:
+    iri = f"{BASE}id/dataset/partage-kg"
+    found = links(http.get(local(iri), headers={"accept": "text/html"}))
+    assert found["type"] == ["https://schema.org/Dataset"]
+    assert sorted(found["item"]) == sorted(f"{BASE}dumps/{name}" for name in DUMP_NAMES)
+    for item in found["item"]:
+        assert http.get(local(item)).status_code == 200

@@ -147,6 +147,8 @@ def security_headers() -> dict[str, str]:
 
 
 SCHEMA_DATASET = "https://schema.org/Dataset"
+ABOUT_PAGE = "https://schema.org/AboutPage"
+"""The type of a landing page about one resource (https://signposting.org/FAIR/#reltype)."""
 
 
 def signposting(

@@ -23,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 from kg import formats
-from kg.describe import STUDY
+from kg.describe import DATASET_SLUG, STUDY
+from kg.dumps import NAMES as DUMP_NAMES
 from kg.engine.errors import NotAcceptable
 from kg.engine.messages import QueryRequest
 from kg.engine.watcher import Release
@@ -32,12 +33,14 @@ from kg.namespaces import PREFIXES
 from kg.web import listing, negotiation, resource
 from kg.web.dependencies import StateDep
 from kg.web.headers import (
+    ABOUT_PAGE,
     answer_headers,
     answer_response,
     etag,
     is_not_modified,
     not_modified_response,
     security_headers,
+    signposting,
 )
 from kg.web.paths import SUFFIXES, iri_of, kind_iri, path_of, split_suffix, suffix_of
 from kg.web.state import AppState
@@ -169,6 +172,7 @@ async def resource_response(request: Request, state: AppState, templates: Enviro
     if len(description) == 0:
         return not_found(request, templates, fmt)
     headers = version.headers()
+    headers["link"] = _signposts(iri, base)
     if suffix is None:
         headers["content-location"] = f"{path}.{suffix_of(fmt)}"
     if fmt is not negotiation.HTML:
@@ -189,6 +193,17 @@ async def resource_response(request: Request, state: AppState, templates: Enviro
     )
     headers.update(security_headers())
     return answer_response(request, html.encode(), "text/html; charset=utf-8", headers)
+
+
+def _signposts(iri: str, base: str) -> str:
+    """FAIR Signposting for a resource's landing page: the IRI to cite, its Turtle, the licence,
+    and its type — the dataset's page is a Dataset whose items are the dumps, any other an
+    AboutPage (https://signposting.org/FAIR/)."""
+    described = (f"{iri}.ttl", "text/turtle")
+    if iri != f"{base}id/dataset/{DATASET_SLUG}":
+        return signposting(iri, described, types=(ABOUT_PAGE,))
+    dumps = [(f"{base}dumps/{dump}", "application/gzip") for dump in DUMP_NAMES]
+    return signposting(iri, described, dumps)
 
 
 async def listing_response(
