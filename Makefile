@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.package-lock.json
 STORE  ?= .kg/store
 
-.PHONY: install ui browser virtuoso build validate serve test lint format clean bench
+.PHONY: install ui browser virtuoso haproxy build validate serve test lint format clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,20 @@ $(VIRTUOSO)/root/usr/bin/virtuoso-t:
 
 virtuoso: $(VIRTUOSO)/root/usr/bin/virtuoso-t
 
+# HAProxy for the read-replica tests (tests/remote/test_replicas.py): Debian's package and the
+# libraries it needs that are not already on the system, unpacked into .haproxy/, never
+# installed (no system service). The tests run it from a private config on 127.0.0.1.
+HAPROXY      := .haproxy
+HAPROXY_DEBS := haproxy liblua5.3-0 libopentracing-c-wrapper0 libopentracing1
+
+$(HAPROXY)/root/usr/sbin/haproxy:
+	rm -rf $(HAPROXY) && mkdir -p $(HAPROXY)/debs
+	cd $(HAPROXY)/debs && { apt-get download $(HAPROXY_DEBS) || \
+		{ apt-get update && apt-get download $(HAPROXY_DEBS); }; }
+	for deb in $(HAPROXY)/debs/*.deb; do dpkg-deb -x "$$deb" $(HAPROXY)/root; done
+
+haproxy: $(HAPROXY)/root/usr/sbin/haproxy
+
 # Parse, materialise, validate, then swap the new store in (a failed build keeps the old one).
 build: install
 	$(BIN)/kg build --store $(STORE)
@@ -64,7 +78,7 @@ format: install
 	$(BIN)/ruff check --fix src tests
 
 # Both cores: the suite's tests are independent (servers on free ports, stores in tmp dirs).
-test: lint browser virtuoso
+test: lint browser virtuoso haproxy
 	$(BIN)/pytest -n auto
 
 clean:
