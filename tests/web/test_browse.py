@@ -145,8 +145,8 @@ def test_headers_of_pages_link_to_organisations(client: httpx.Client) -> None:
 def test_ui_nav_links_resolve(client: httpx.Client) -> None:
     nav = client.get("/").text.split('class="kg-nav"', 1)[1].split("</nav>", 1)[0]
     hrefs = [part.split('"', 1)[0] for part in nav.split('href="')[1:]]
-    assert hrefs == ["/id/organisation/", "/id/", "/ontology", "/.well-known/void",
-                     "/dumps/partage-kg.ttl.gz"]  # fmt: skip
+    assert hrefs == ["/id/study/partage-pouvoir-valeur", "/id/organisation/", "/id/",
+                     "/ontology", "/.well-known/void", "/dumps/", "/releases/"]  # fmt: skip
     for href in hrefs:
         assert client.get(href).status_code == 200, href
 
