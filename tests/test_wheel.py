@@ -29,6 +29,8 @@ YASGUI = Path("node_modules") / "@zazuko" / "yasgui" / "build"
 VALID = ROOT / "tests" / "data" / "valid" / "community-with-prospective-count.ttl"
 INVALID = ROOT / "tests" / "data" / "invalid" / "QuoteShape--empty-exact.ttl"
 """A user's files, checked against the shapes the wheel carries (tests/data/invalid/README.md)."""
+CLEAN_ENVIRONMENT = {"PATH": "/usr/bin:/bin"}
+"""What the installed commands run with: no PYTHONPATH or KG_* of the suite's."""
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,7 @@ def kg(bin_dir: Path, cwd: Path, *arguments: str) -> subprocess.CompletedProcess
         capture_output=True,
         text=True,
         timeout=300,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd)},
+        env={**CLEAN_ENVIRONMENT, "HOME": str(cwd)},
     )
 
 
@@ -97,7 +99,11 @@ def test_the_installed_package_runs_from_the_wheel_not_the_clone(
 ) -> None:
     code = "import kg, sys; print(kg.__file__)"
     done = subprocess.run(
-        [str(installed / "python"), "-c", code], cwd=elsewhere, capture_output=True, text=True
+        [str(installed / "python"), "-c", code],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env=CLEAN_ENVIRONMENT,
     )
     assert done.returncode == 0, done.stderr
     assert str(ROOT) not in done.stdout
@@ -125,7 +131,7 @@ def serving(installed: Path, elsewhere: Path) -> Iterator[str]:
         port = probe.getsockname()[1]
     command = [str(installed / "kg"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(
-        command, cwd=elsewhere, env={"PATH": "/usr/bin:/bin", "HOME": str(elsewhere)}
+        command, cwd=elsewhere, env={**CLEAN_ENVIRONMENT, "HOME": str(elsewhere)}
     )
     url = f"http://127.0.0.1:{port}"
     try:
