@@ -61,3 +61,21 @@ def test_get_compare_as_csv_is_an_attachment(client: httpx.Client) -> None:
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     assert response.text.splitlines()[0] == "Field,La Louve,Mutum"
+
+
+def test_get_practice_legal_form_finding_category_pages_open_with_a_summary(
+    client: httpx.Client,
+) -> None:
+    for path, field in (
+        ("/id/practice/la-ruche-strategic-vote", "communities"),
+        ("/id/legal-form/sas", "family"),
+        ("/id/finding/financial-value-sharing-can-harm", "examples"),
+        ("/id/category/flexible-interne-externe", "power_model"),
+    ):
+        response = client.get(path, headers={"accept": "text/html", "accept-language": "fr"})
+        page = response.text
+        assert response.status_code == 200
+        assert (
+            page.index('id="summary"') < page.index('id="evidence"') < page.index('id="properties"')
+        )
+        assert f'<tr data-field="{field}"><th scope="row">{escape(TEXTS["fr"][field])}</th>' in page

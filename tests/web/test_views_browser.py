@@ -257,6 +257,122 @@ def test_get_organisation_summarises_its_profile_as_the_graph_has_it(
     visit.check()
 
 
+def href_of(iri: str) -> str:
+    """Where a page links `iri`: its local path if it is ours, else the IRI itself."""
+    return path_of(iri, BASE) or iri
+
+
+SUMMARIES = {
+    "practice": (
+        "practice/la-ruche-strategic-vote",
+        {
+            "organisation": "{r} pv:practisedBy ?x",
+            "practice_kind": "{r} pv:practiceKind ?x",
+            "status": "{r} pv:practiceStatus ?x",
+            "communities": "{r} pv:involves ?x",
+            "dimension": "{r} a ?x VALUES ?x {{ pv:PowerSharingPractice pv:ValueSharingPractice }}",
+        },
+    ),
+    "legal_form": (
+        "legal-form/sas",
+        {
+            "family": "{r} skos:broader ?x",
+            "organisations": "?x pv:legalForm {r} ; a pv:Organisation",
+            "findings": "?x a pv:Finding ; pv:concerns {r}",
+        },
+    ),
+    "legal_family": (
+        "legal-family/associations",
+        {
+            "forms": "{r} skos:narrower ?x",
+            "organisations": "?x pv:legalForm/skos:broader {r} ; a pv:Organisation",
+        },
+    ),
+    "finding": (
+        "finding/financial-value-sharing-can-harm",
+        {
+            "concerns": "{r} pv:concerns ?x",
+            "cases": "{r} pv:case ?x",
+            "examples": "?x pv:illustrates {r} ; a pv:Organisation",
+        },
+    ),
+    "category": (
+        "category/flexible-interne-externe",
+        {
+            "power_model": "{r} pv:powerSharingModel ?x",
+            "value_model": "{r} pv:valueSharingModel ?x",
+            "sectors": "{r} pv:categorySector ?x",
+            "community_size": "{r} pv:communitySize ?x",
+            "traits": "{r} pv:characteristic ?x",
+            "maturity": "{r} pv:maturity ?x",
+            "organisation_kind": "{r} pv:correspondsTo ?x",
+            "organisations": "?x pv:inCategory {r} ; a pv:Organisation",
+        },
+    ),
+}
+"""One resource of each kind with a summary, and the graph pattern of each linked field."""
+
+
+@pytest.mark.parametrize("kind", list(SUMMARIES))
+def test_get_resource_of_a_kind_summarises_it_as_the_graph_has_it(
+    running: Running, visit: Visit, kind: str
+) -> None:
+    path, fields = SUMMARIES[kind]
+    resource = f"<{BASE}id/{path}>"
+    page = visit.page
+    page.goto(f"{running.url}/id/{path}")
+    section = page.locator("#summary")
+    assert section.get_attribute("data-kind") == kind.replace("legal_family", "legal_form")
+    summary = section.locator("table.summary")
+    for field, pattern in fields.items():
+        answer = select(running, "SELECT ?x WHERE { " + pattern.format(r=resource) + " }")
+        expected = {href_of(row["x"]) for row in answer}
+        links = summary.locator(f'tr[data-field="{field}"] li > a:not(.quote-link)')
+        shown = {links.nth(i).get_attribute("href") or "" for i in range(links.count())}
+        assert expected and shown == expected, field
+    quotes = summary.locator("a.quote-link")
+    assert quotes.count() > 0
+    assert all(
+        (quotes.nth(i).get_attribute("href") or "").startswith("/id/quote/")
+        for i in range(quotes.count())
+    )
+    # each passage once in the evidence, however many facts rest on it
+    passages = page.locator("#evidence blockquote a")
+    hrefs = [passages.nth(i).get_attribute("href") for i in range(passages.count())]
+    assert len(hrefs) == len(set(hrefs)) >= 1
+    assert page.locator("#properties").count() == 1  # the generic table stays below
+    visit.check()
+
+
+def test_get_legal_form_shows_its_codes_and_share_as_the_graph_has_them(
+    running: Running, visit: Visit
+) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/id/legal-form/sas")
+    sas = f"<{BASE}id/legal-form/sas>"
+    [codes] = select(
+        running,
+        f"""SELECT ?insee ?elf WHERE {{
+  {sas} skos:notation ?insee . FILTER(DATATYPE(?insee) = pv:inseeLegalCategory)
+  {sas} skos:exactMatch ?gleif . FILTER(STRSTARTS(STR(?gleif), "https://rdf.gleif.org/"))
+  BIND(STRAFTER(STR(?gleif), "/ELF-") AS ?elf) }}""",
+    )
+    summary = page.locator("table.summary")
+    assert summary.locator('tr[data-field="insee"] li span').first.inner_text() == codes["insee"]
+    assert summary.locator('tr[data-field="elf"] li span').first.inner_text() == codes["elf"]
+    [share] = select(
+        running,
+        f"""SELECT ?percentage ?written ?count ?population WHERE {{ ?o pv:legalStructure {sas} ;
+  pv:percentage ?percentage ; pv:organisationCount ?count ; pv:population ?population .
+  OPTIONAL {{ ?o pv:shareAsStated ?written }} }}""",
+    )
+    line = summary.locator('tr[data-field="share"] li')
+    written = share.get("written", f"{share['percentage']} %")
+    assert line.locator("span").first.inner_text() == written
+    assert line.locator(".detail").inner_text() == f"{share['count']} / {share['population']}"
+    visit.check()
+
+
 COMPARED = ("france-barter", "la-louve", "la-ruche-qui-dit-oui")  # the listing's order
 BASES = {
     "studyStatement": "study",

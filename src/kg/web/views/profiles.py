@@ -64,11 +64,14 @@ class Field:
 class Claimed:
     """A claim as the evidence lists it under its passage."""
 
-    claim: Term
+    claim: Term | None
+    """The claim, or None for a fact stated without one (it rests on its subject's passage)."""
     property: Term
     value: Term
     basis: str | None
     rationale: str | None
+    field: str | None = None
+    """The summary field it fills (its heading key), where the property is not shown."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,10 @@ class Profile:
     """What an organisation's summary and evidence show."""
 
     organisation: Term
+    """The resource summarised (an organisation, or one of `kg.web.views.kinds.KINDS`)."""
     fields: tuple[Field, ...]
     evidence: tuple[Evidence, ...]
+    kind: str = "organisation"
 
 
 async def profiles(state: AppState, iris: Sequence[str], language: str) -> list[Profile]:
@@ -95,26 +100,33 @@ async def profiles(state: AppState, iris: Sequence[str], language: str) -> list[
         select(state, bound(query_text("organisation_claims"), "organisation", iris)),
         select(state, bound(query_text("organisation_details"), "organisation", iris)),
     )
-    nodes = {URIRef(iri) for iri in iris}
-    for row in (*claims, *details):
-        nodes.update(v for v in row.values() if isinstance(v, URIRef))
-    labels = Graph()
-    if nodes:
-        text = bound(query_text("labels"), "node", sorted(nodes))
-        for row in await select(state, text):
-            labels.add((row["node"], RDFS.label, row["label"]))
-    labeller = Labeller(labels, language, state.settings.base_iri)
+    labels = await labeller_of(state, iris, [*claims, *details], language)
     base = state.settings.base_iri
     return [
         profile(
             URIRef(iri),
             [r for r in claims if r["organisation"] == URIRef(iri)],
             [r for r in details if r["organisation"] == URIRef(iri)],
-            labeller,
+            labels,
             base,
         )
         for iri in iris
     ]
+
+
+async def labeller_of(
+    state: AppState, iris: Sequence[str], rows: list[Row], language: str
+) -> Labeller:
+    """A labeller for `iris` and every IRI of `rows`, with their labels asked of the graph."""
+    nodes = {URIRef(iri) for iri in iris}
+    for row in rows:
+        nodes.update(v for v in row.values() if isinstance(v, URIRef))
+    labels = Graph()
+    if nodes:
+        text = bound(query_text("labels"), "node", sorted(nodes))
+        for row in await select(state, text):
+            labels.add((row["node"], RDFS.label, row["label"]))
+    return Labeller(labels, language, state.settings.base_iri)
 
 
 def profile(
@@ -128,7 +140,7 @@ def profile(
             values = _practices(details, labeller, base)
         else:
             values = _values([r for r in claims if r["predicate"] in properties], extra, labeller)
-        fields.append(Field(key, tuple(_in_language(values, labeller.language))))
+        fields.append(Field(key, tuple(in_language(values, labeller.language))))
     return Profile(labeller.term(node), tuple(fields), _evidence(claims, labeller, base))
 
 
@@ -178,7 +190,7 @@ def _practices(rows: list[Row], labeller: Labeller, base: str) -> list[Value]:
     return [Value(labeller.term(value), (), tuple(quotes)) for value, quotes in found.items()]
 
 
-def _in_language(values: list[Value], language: str) -> list[Value]:
+def in_language(values: list[Value], language: str) -> list[Value]:
     """The values, but of language-tagged text only those in `language` if there are any."""
     tagged = [v for v in values if v.term.language]
     if any(v.term.language == language for v in tagged):
