@@ -21,6 +21,7 @@ from kg.dumps import NAMES as DUMP_NAMES
 from kg.layout import read_manifest
 from kg.namespaces import ONTOLOGY
 from kg.sources import load_project
+from kg.web.releases import DCAT_PREVIOUS_VERSION
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data"
 BASE = "https://w3id.org/partage/"
@@ -81,7 +82,7 @@ def test_the_catalogue_is_dcat_to_an_rdf_client(http: httpx.Client) -> None:
     assert (catalogue, RDF.type, DCAT.Catalog) in graph
     assert len(set(graph.objects(catalogue, DCAT.dataset))) == 2
     newer = URIRef(f"{BASE}releases/0.2.0/")
-    assert graph.value(newer, DCAT.previousVersion) == URIRef(f"{BASE}releases/0.1.0/")
+    assert graph.value(newer, DCAT_PREVIOUS_VERSION) == URIRef(f"{BASE}releases/0.1.0/")
 
 
 def test_the_ontology_version_iri_resolves_to_that_release(

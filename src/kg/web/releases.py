@@ -37,6 +37,11 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 NEGOTIATED = {"partage", "shapes"}
 """Archived documents a reuser may name without a suffix."""
 
+DCAT_VERSION = URIRef(f"{DCAT}version")
+DCAT_PREVIOUS_VERSION = URIRef(f"{DCAT}previousVersion")
+"""DCAT 3's versioning terms (https://www.w3.org/TR/vocab-dcat-3/#dataset-versions), which
+rdflib's DCAT namespace (DCAT 2) lacks."""
+
 router = APIRouter(tags=["releases"])
 
 
@@ -188,10 +193,10 @@ def _catalogue_graph(here: str, base: str, records: list[releases.Record]) -> Gr
         dataset = URIRef(f"{here}{record.version}/")
         graph.add((catalogue, DCAT.dataset, dataset))
         graph.add((dataset, RDF.type, DCAT.Dataset))
-        graph.add((dataset, DCAT.version, Literal(record.version)))
+        graph.add((dataset, DCAT_VERSION, Literal(record.version)))
         graph.add((dataset, DCTERMS.identifier, Literal(record.content_hash)))
         if record.previous is not None:
-            graph.add((dataset, DCAT.previousVersion, URIRef(f"{here}{record.previous}/")))
+            graph.add((dataset, DCAT_PREVIOUS_VERSION, URIRef(f"{here}{record.previous}/")))
         for name, digest in sorted(record.files.items()):
             if not name.endswith(".gz"):
                 continue
