@@ -27,11 +27,16 @@ SERVERS = ("ours", "ours-cached", "oxigraph", "rdflib-endpoint")
 LABELS = {
     "ours": "Partage KG, cache off",
     "ours-cached": "Partage KG, its answer cache on",
+    "ours-remote": "Partage KG in front of Oxigraph server, cache off",
     "oxigraph": "Oxigraph server",
     "rdflib-endpoint": "rdflib-endpoint",
 }
 """`ours` is `kg serve --cache-mb 0`: the rotation repeats its queries, so with the cache on
-(`ours-cached`, the default 64 MB) every timed request after the first round is a cache hit."""
+(`ours-cached`, the default 64 MB) every timed request after the first round is a cache hit.
+
+`ours-remote`, measured by bench/remote.py (not by run.py), is `kg serve --store-url --cache-mb 0`
+in front of `oxigraph serve-read-only` holding the data published as a release: both processes
+count as one server, in one process group, so their memory and CPU are summed."""
 
 
 class ServerError(Exception):
@@ -82,6 +87,8 @@ def prepare(name: str, data: Path, work: Path, tools: Tools, timeout: float) -> 
             str(data),
         ],
     }
+    if name == "ours-remote":
+        return publish_release(data, target / "db", tools, timeout)
     if name not in commands:
         return 0.0
     start = time.monotonic()
@@ -93,6 +100,46 @@ def prepare(name: str, data: Path, work: Path, tools: Tools, timeout: float) -> 
         tail = (done.stderr or done.stdout).decode(errors="replace").strip()[-400:]
         raise ServerError(f"load failed (exit {done.returncode}): {tail}")
     return time.monotonic() - start
+
+
+def publish_release(data: Path, location: Path, tools: Tools, timeout: float) -> float:
+    """Publish `data` as one release (its N-Quads file's SHA-256 as content hash) to a
+    writable `oxigraph serve` on `location`, as `kg build --store-url` does, then stop that
+    server; the seconds taken, start-up included."""
+    import hashlib  # kg and rdflib only for this server kind
+
+    from rdflib import Dataset, URIRef
+
+    from kg.config import Settings as KgSettings
+    from kg.remote.client import RemoteStore
+    from kg.remote.publish import Content, publish_content
+
+    start_time = time.monotonic()
+    port = free_port()
+    argv = [str(tools.oxigraph), "serve", "--location", str(location)]
+    argv += ["--bind", f"127.0.0.1:{port}"]
+    log = location.parent / "publish.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    running = Running("oxigraph-writer", process, f"http://127.0.0.1:{port}/query", log)
+    try:
+        _wait_ready(running, timeout)
+        parsed = Dataset()
+        parsed.parse(data, format="nquads")
+        graphs = {
+            g.identifier: g for g in parsed.graphs() if isinstance(g.identifier, URIRef) and len(g)
+        }
+        digest = hashlib.sha256(data.read_bytes()).hexdigest()
+        settings = KgSettings(
+            store_url=running.url, store_profile="oxigraph", store_timeout=timeout
+        )
+        with RemoteStore.of(settings) as remote:
+            publish_content(Content("bench", digest, graphs), remote, None)
+    finally:
+        stop(running)
+    return time.monotonic() - start_time
 
 
 def command(name: str, data: Path, work: Path, tools: Tools, port: int) -> tuple[list[str], str]:
@@ -141,6 +188,8 @@ def command(name: str, data: Path, work: Path, tools: Tools, port: int) -> tuple
 
 def start(name: str, data: Path, work: Path, tools: Tools) -> Running:
     """Start the server, in a process group of its own; `wait_ready` waits for it to answer."""
+    if name == "ours-remote":
+        return start_remote(work, tools)
     port = free_port()
     argv, url = command(name, data, work, tools, port)
     log = work / f"{name}.log"
@@ -154,6 +203,41 @@ def start(name: str, data: Path, work: Path, tools: Tools) -> Running:
             start_new_session=True,
         )
     return Running(name, process, url, log)
+
+
+def start_remote(work: Path, tools: Tools) -> Running:
+    """`oxigraph serve-read-only` on the published release and `kg serve --store-url` in front
+    of it, in one process group (Oxigraph's): the Running's process is Oxigraph, its URL ours."""
+    target = work / "ours-remote"
+    store_port, port = free_port(), free_port()
+    store_argv = [str(tools.oxigraph), "serve-read-only", "--location", str(target / "db")]
+    store_argv += ["--bind", f"127.0.0.1:{store_port}"]
+    empty = target / "release-files"  # no pages or dumps: only /sparql is measured
+    empty.mkdir(exist_ok=True)
+    argv, url = command("ours", Path(), work, tools, port)
+    argv[argv.index("--store") + 1] = str(empty)
+    argv += ["--store-url", f"http://127.0.0.1:{store_port}/query"]
+    log = work / f"{target.name}.log"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    with log.open("wb") as out:
+        store = subprocess.Popen(
+            store_argv,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            process_group=0,  # a group of its own in our session, which kg serve joins
+        )
+        subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            process_group=store.pid,
+            env={**environment, "KG_STORE_PROFILE": "oxigraph"},
+        )
+    return Running(target.name, store, url, log)
 
 
 def wait_ready(running: Running, timeout: float) -> None:
