@@ -530,3 +530,29 @@ def test_query_ui_draws_a_graph_when_the_query_asks(running: Running, visit: Vis
     nodes = {row["organisation"] for row in answer} | {row["form"] for row in answer}
     assert page.locator(".kg-graph").get_attribute("data-drawn") == str(len(nodes))
     visit.check()
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "queries" / "examples"
+
+
+def test_query_ui_competency_question_tab_draws_its_bar_chart(
+    running: Running, visit: Visit
+) -> None:
+    text = (EXAMPLES / "36-shares-largest-first.rq").read_text(encoding="utf-8")
+    assert "\n#defaultView:BarChart\n" in text
+    page = visit.page
+    page.goto(f"{running.url}/")
+    page.wait_for_function("window.kgYasgui !== undefined")
+    page.locator('button.kg-example[data-slug="36-shares-largest-first"]').click()
+    page.evaluate("() => window.kgYasgui.getTab().query()")
+    answer = select(running, text)
+    page.wait_for_function(
+        f"document.querySelectorAll('.kg-barchart svg g.bar').length === {len(answer)}"
+    )
+    bars = page.locator(".kg-barchart svg g.bar")
+    drawn = [
+        (bars.nth(i).get_attribute("data-label"), bars.nth(i).get_attribute("data-value"))
+        for i in range(bars.count())
+    ]
+    assert drawn == [(row["structure"], row["percentage"]) for row in answer]
+    visit.check()

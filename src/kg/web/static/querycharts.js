@@ -25,12 +25,21 @@
     return term ? term.value : "";
   }
 
+  // A term as a bar's label: a literal as it is, an IRI by its last segment.
+  function named(term) {
+    if (!term) return "";
+    return term.type === "uri" ? term.value.replace(/^.*[/#]/, "") : term.value;
+  }
+
   function columns(results) {
     const variables = results.getVariables();
     const rows = results.getBindings();
     const isNumber = (v) => rows.length > 0 && rows.every((r) => r[v] && NUMERIC.test(r[v].datatype || ""));
     const value = variables.find(isNumber);
-    const label = variables.find((v) => v !== value && !isNumber(v));
+    const others = variables.filter((v) => v !== value && !isNumber(v));
+    // A column of names (literals) labels the bars better than one of IRIs.
+    const isText = (v) => rows.every((r) => r[v] && r[v].type !== "uri");
+    const label = others.find(isText) || others[0];
     return { rows, value, label };
   }
 
@@ -66,7 +75,7 @@
         const number = Number(row[value].value);
         const length = Math.round((number / top) * 380 * 10) / 10;
         const group = element("g", { class: "bar", "data-label": shown(row[label]), "data-value": row[value].value });
-        group.appendChild(element("text", { x: 0, y: index * 26 + 17 }, shown(row[label]).slice(0, 40)));
+        group.appendChild(element("text", { x: 0, y: index * 26 + 17 }, named(row[label]).slice(0, 40)));
         group.appendChild(element("rect", { x: 280, y: index * 26 + 4, width: length, height: 18 }));
         group.appendChild(element("text", { x: 286 + length, y: index * 26 + 17, class: "value" }, row[value].value));
         svg.appendChild(group);
