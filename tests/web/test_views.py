@@ -79,3 +79,19 @@ def test_get_practice_legal_form_finding_category_pages_open_with_a_summary(
             page.index('id="summary"') < page.index('id="evidence"') < page.index('id="properties"')
         )
         assert f'<tr data-field="{field}"><th scope="row">{escape(TEXTS["fr"][field])}</th>' in page
+
+
+def test_get_listing_in_french_names_its_nav_and_compare_button_in_french(
+    client: httpx.Client,
+) -> None:
+    french = client.get(
+        "/id/organisation/", headers={"accept": "text/html", "accept-language": "fr"}
+    )
+    assert '<a href="/id/">Toutes les ressources</a>' in french.text
+    assert '<a href="/ontology/classes">Diagramme des classes</a>' in french.text
+    assert f'<button type="submit">{TEXTS["fr"]["compare"]}</button>' in french.text
+    english = client.get(
+        "/id/organisation/", headers={"accept": "text/html", "accept-language": "en"}
+    )
+    assert '<a href="/id/">All resources</a>' in english.text
+    assert f'<button type="submit">{TEXTS["en"]["compare"]}</button>' in english.text

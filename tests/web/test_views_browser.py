@@ -386,7 +386,7 @@ def test_get_compare_sets_chosen_organisations_side_by_side(running: Running, vi
     page.goto(f"{running.url}/id/organisation/")
     for slug in COMPARED:
         page.locator(f"#pick-{slug}").check()
-    page.get_by_role("button", name="Compare · Comparer").click()
+    page.get_by_role("button", name="Compare", exact=True).click()
     page.wait_for_url("**/compare?*")
     assert page.url.endswith("?" + "&".join(f"o={slug}" for slug in COMPARED))
     table = page.locator("table.comparison")
@@ -556,3 +556,24 @@ def test_query_ui_competency_question_tab_draws_its_bar_chart(
     ]
     assert drawn == [(row["structure"], row["percentage"]) for row in answer]
     visit.check()
+
+
+def test_french_reader_gets_the_nav_compare_button_and_chart_buttons_in_french(
+    running: Running, browser: Browser
+) -> None:
+    visit = Visit(browser, "fr-FR")
+    try:
+        page = visit.page
+        page.goto(f"{running.url}/id/organisation/")
+        nav = page.get_by_role("navigation", name="Partage KG")
+        assert nav.get_by_role("link", name="Toutes les ressources").count() == 1
+        assert page.get_by_role("button", name="Comparer", exact=True).count() == 1
+        visit.check()
+        page.goto(f"{running.url}/")
+        run_in_ui(page, BAR_QUERY)
+        page.wait_for_selector(".kg-barchart svg g.bar")
+        assert page.locator(".yasr_header").get_by_text("Diagramme en barres").count() >= 1
+        assert page.locator(".kg-barchart figcaption").inner_text().startswith("organisations par ")
+        visit.check()
+    finally:
+        visit.close()

@@ -45,6 +45,7 @@ from kg.web.headers import (
 from kg.web.paths import SUFFIXES, iri_of, kind_iri, path_of, split_suffix, suffix_of
 from kg.web.state import AppState
 from kg.web.views import summaries
+from kg.web.views.texts import TEXTS
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
@@ -240,6 +241,7 @@ async def listing_response(
         iri=iri,
         path=request.url.path,
         language=language,
+        t=TEXTS[language],
         downloads=[(suffix_of(f), f.media_type) for f in negotiation.DESCRIPTION_FORMATS],
         release=release,
     )

@@ -12,6 +12,17 @@
   const Yasr = window.Yasgui.Yasr;
   const SVG = "http://www.w3.org/2000/svg";
   const VIEWS = { barchart: "kgBarChart", graph: "kgGraph" };
+  // The words of the views, in the reader's language: the first of English and French in the
+  // browser's preferences (the list its Accept-Language header sends), as the pages choose.
+  const WORDS = {
+    en: { bar: "Bar chart", graph: "Graph", by: "by", row: "row" },
+    fr: { bar: "Diagramme en barres", graph: "Graphe", by: "par", row: "ligne" },
+  };
+  const LANGUAGE =
+    (navigator.languages || [navigator.language || "en"])
+      .map((tag) => tag.slice(0, 2).toLowerCase())
+      .find((tag) => tag in WORDS) || "en";
+  const SAY = WORDS[LANGUAGE];
   const NUMERIC = /#(integer|decimal|double|float|long|int|short|nonNegativeInteger|positiveInteger)$/;
 
   function element(name, attributes, text) {
@@ -47,7 +58,7 @@
     constructor(yasr) {
       this.yasr = yasr;
       this.priority = 0;
-      this.label = "Bar chart";
+      this.label = SAY.bar;
       this.hideFromSelection = false;
     }
     canHandleResults() {
@@ -67,7 +78,7 @@
       figure.className = "kg-barchart";
       const caption = document.createElement("figcaption");
       caption.id = "kg-barchart-caption";
-      caption.textContent = `${value} by ${label || "row"}`;
+      caption.textContent = `${value} ${SAY.by} ${label || SAY.row}`;
       figure.appendChild(caption);
       const height = rows.length * 26 + 4;
       const svg = element("svg", { viewBox: `0 0 720 ${height}`, width: 720, height, role: "img", "aria-labelledby": caption.id });
@@ -89,7 +100,7 @@
     constructor(yasr) {
       this.yasr = yasr;
       this.priority = 0;
-      this.label = "Graph";
+      this.label = SAY.graph;
       this.hideFromSelection = false;
     }
     canHandleResults() {
