@@ -577,3 +577,34 @@ def test_french_reader_gets_the_nav_compare_button_and_chart_buttons_in_french(
         visit.check()
     finally:
         visit.close()
+
+
+PICK_NODE = """holder => {
+  const cy = holder._cyreg.cy;
+  const nodes = cy.nodes();
+  const apart = (node) => nodes.every((other) => other === node
+    || Math.hypot(other.renderedPosition().x - node.renderedPosition().x,
+                  other.renderedPosition().y - node.renderedPosition().y) > 24);
+  const inside = (p) => p.x > 10 && p.y > 10 && p.x < cy.width() - 10 && p.y < cy.height() - 10;
+  const node = nodes.filter((n) => n.data("href") && n.data("centre") !== "yes"
+    && n.data("href").startsWith("/") && apart(n) && inside(n.renderedPosition()))[0];
+  return node ? { id: node.id(), href: node.data("href"), ...node.renderedPosition() } : null;
+}"""
+"""A neighbour with a page of ours, drawn apart from the others and inside the frame."""
+
+
+def test_click_on_a_node_of_the_graph_view_opens_its_page(running: Running, visit: Visit) -> None:
+    page = visit.page
+    page.goto(f"{running.url}/id/legal-form/sas")
+    page.wait_for_function("document.getElementById('graph-view').dataset.drawn !== undefined")
+    holder = page.locator("#graph-view")
+    holder.scroll_into_view_if_needed()
+    picked = holder.evaluate(PICK_NODE)
+    assert picked is not None
+    assert picked["href"] == local(picked["id"])
+    box = holder.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + picked["x"], box["y"] + picked["y"])
+    page.wait_for_url(f"**{picked['href']}")
+    assert page.locator("article.resource").get_attribute("data-iri") == picked["id"]
+    visit.check()
