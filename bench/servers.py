@@ -228,6 +228,12 @@ def start_remote(work: Path, tools: Tools) -> Running:
             stdin=subprocess.DEVNULL,
             process_group=0,  # a group of its own in our session, which kg serve joins
         )
+        running = Running(target.name, store, url, log)
+        # kg serve reads the release record as it starts: Oxigraph must answer first (if it
+        # never does, kg serve exits and `wait_ready` says why)
+        probe = Running("oxigraph", store, f"http://127.0.0.1:{store_port}/query", log)
+        with contextlib.suppress(ServerError):
+            _wait_ready(probe, 120)
         subprocess.Popen(
             argv,
             cwd=ROOT,
@@ -237,7 +243,7 @@ def start_remote(work: Path, tools: Tools) -> Running:
             process_group=store.pid,
             env={**environment, "KG_STORE_PROFILE": "oxigraph"},
         )
-    return Running(target.name, store, url, log)
+    return running
 
 
 def wait_ready(running: Running, timeout: float) -> None:
