@@ -16,11 +16,13 @@ live one, its servers are given their addresses and made ready through HAProxy's
 checked up and serving the new release, then one `set map` sends every request that arrives
 after it to the new set; the old set is put in maintenance, drained and stopped.
 
-A replica that dies is retried on the other one: `retries 3`, `option redispatch 1` and
-`retry-on conn-failure empty-response junk-response 503` (a `kg serve` killed mid-answer, or one
-whose store is gone and answers 503), so no request fails, not even the ones in flight at the
-kill; the health check then marks it DOWN (two failed checks, under a second here), after which
-it gets no request at all.
+A request a dying replica fails is sent again to the other one: `retries 3`, `option
+redispatch 1` and `retry-on conn-failure empty-response junk-response 503` (refused connections
+to a dead `kg serve`, an answer cut short by its death, a 503 from one whose store is gone). So
+no request fails at all, before the balancer notices as after; it notices when two health
+checks in a row fail (`fall 2`, `inter 200ms`: well under a second here), marks the replica
+DOWN, and from then on sends it nothing. The tests kill under steady traffic (mostly between
+requests) and, apart, while each replica is in the middle of a slow answer.
 
 Every process is started on free ports and stopped by its PID; every wait is bounded.
 """
@@ -56,6 +58,12 @@ HAPROXY_ROOT = Path(os.environ.get("KG_TEST_HAPROXY_ROOT", ROOT / ".haproxy" / "
 HAPROXY = HAPROXY_ROOT / "usr" / "sbin" / "haproxy"
 HAPROXY_LIBS = ("usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu")
 QUERY = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+_VALUES = " ".join(str(i) for i in range(150))
+SLOW = (
+    f"SELECT (COUNT(*) AS ?n) {{ VALUES ?a {{ {_VALUES} }} VALUES ?b {{ {_VALUES} }}"
+    f" VALUES ?c {{ {_VALUES} }} FILTER(?a + ?b > ?c) }}"
+)
+"""About half a second of Oxigraph's time, whatever the data: a query still running at a kill."""
 CHECK_INTERVAL = 0.2
 """Seconds between two health checks of one server (HAProxy's `inter`)."""
 COLOURS = ("blue", "green")
@@ -444,3 +452,28 @@ def test_a_replica_killed_under_traffic_fails_no_request(topology: Topology, par
     assert after
     assert {answer.replica for answer in after} == {"blue/r2"}
     assert noticed - killed < 10 * CHECK_INTERVAL + 1
+
+
+def test_a_replica_killed_mid_answer_is_retried_on_the_other(topology: Topology) -> None:
+    """The kill lands while each replica is answering a slow query: the one cut short is sent
+    again to the other replica (`retry-on empty-response`), and both get their answer."""
+    answers: list[tuple[int, str]] = []
+
+    def ask() -> None:
+        with httpx.Client(base_url=topology.balancer.url, timeout=30) as http:
+            response = http.get("/sparql", params={"query": SLOW})
+            answers.append((response.status_code, response.headers.get("x-replica", "")))
+
+    askers = [threading.Thread(target=ask) for _ in range(2)]
+    for asker in askers:
+        asker.start()
+    deadline = time.monotonic() + 10
+    while topology.sessions("blue") != ["1", "1"]:  # one query on each replica, round-robin
+        assert time.monotonic() < deadline, topology.sessions("blue")
+        time.sleep(0.01)
+    victim = topology.sets["blue"][0].serve
+    assert victim is not None
+    os.kill(victim.pid, signal.SIGKILL)
+    for asker in askers:
+        asker.join(timeout=30)
+    assert answers == [(200, "blue/r2"), (200, "blue/r2")], topology.balancer.log_text()
