@@ -36,11 +36,11 @@ import httpx
 # Run as a script (`python bench/remote.py`), so bench/ is on sys.path and these are found.
 import report
 import servers
-from measure import Measurement, Settings, measure
+from measure import Measurement, measure
 from pydantic import SecretStr
 from queries import fill
 from rdflib import Dataset, Graph, URIRef
-from run import dataset, find_tools, seconds
+from run import dataset, find_tools, measure_settings, seconds
 
 from kg.config import Settings as KgSettings
 from kg.remote.client import RemoteStore
@@ -282,19 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     args.servers = "oxigraph,ours-remote"
     tools, wrk = find_tools(args)
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
-    settings = Settings(
-        args.duration,
-        args.warmup,
-        args.connections,
-        args.threads,
-        args.query_timeout,
-        args.load_timeout,
-        args.start_timeout,
-        wrk,
-        tools,
-        args.quiet_wait,
-        args.retries,
-    )
+    settings = measure_settings(args, tools, wrk)
     began, started_at = time.monotonic(), datetime.now(UTC)
     loads: list[tuple[str, str]] = []
 

@@ -83,6 +83,23 @@ def tool(name: str) -> Path:
     return Path(found)
 
 
+def measure_settings(args: argparse.Namespace, tools: servers.Tools, wrk: str) -> Settings:
+    """The measurement's settings from the command line (run.py's options, and remote.py's)."""
+    return Settings(
+        args.duration,
+        args.warmup,
+        args.connections,
+        args.threads,
+        args.query_timeout,
+        args.load_timeout,
+        args.start_timeout,
+        wrk,
+        tools,
+        args.quiet_wait,
+        args.retries,
+    )
+
+
 def find_tools(args: argparse.Namespace) -> tuple[servers.Tools, str]:
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -113,19 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(chosen) - set(servers.SERVERS)
     if unknown:
         sys.exit(f"unknown servers {sorted(unknown)}: choose among {servers.SERVERS}")
-    settings = Settings(
-        args.duration,
-        args.warmup,
-        args.connections,
-        args.threads,
-        args.query_timeout,
-        args.load_timeout,
-        args.start_timeout,
-        wrk,
-        tools,
-        args.quiet_wait,
-        args.retries,
-    )
+    settings = measure_settings(args, tools, wrk)
     began, started_at, load_before = time.monotonic(), datetime.now(UTC), report.load_average()
 
     def say(message: str) -> None:
