@@ -14,6 +14,7 @@ from kg.namespaces import ID
 from kg.web.listing import Entry
 from kg.web.pages import templates_environment
 from kg.web.paths import kind_iri
+from kg.web.views.texts import TEXTS
 
 ORGANISATIONS = "/id/organisation/"
 
@@ -130,6 +131,7 @@ def test_listing_template_escapes_labels() -> None:
             path="/id/organisation/",
             language="en",
             downloads=[],
+            t=TEXTS["en"],
         )
     )
     assert "<script>alert" not in page
