@@ -6,6 +6,8 @@ Mostly against `strict_server`: 2 s per query, 5 rows per answer, 2,000-characte
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 import time
@@ -92,7 +94,9 @@ def test_get_query_over_result_cap_truncated_in_xml_csv_tsv_and_graphs(
         query = MANY_ROWS if fmt != "nt" else "CONSTRUCT WHERE { ?s ?p ?o }"
         response = strict_client.get("/sparql", params={"query": query, "format": fmt})
         assert response.headers["x-kg-truncated"] == "true", fmt
-        assert len(response.text.splitlines()) == lines, fmt
+        # A CSV value may hold line breaks (quoted); TSV and N-Triples escape them.
+        records = list(csv.reader(io.StringIO(response.text))) if fmt == "csv" else None
+        assert len(records if records is not None else response.text.splitlines()) == lines, fmt
 
 
 def test_get_query_at_result_cap_not_truncated(strict_client: httpx.Client) -> None:
