@@ -13,35 +13,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
-from pathlib import Path
 
 from kg.engine.errors import BUSY, STOPPING, Unavailable
 from kg.engine.executor import Database, answer, open_database
+from kg.engine.local import LocalEngine, until
 from kg.engine.messages import QueryReply, QueryRequest, WorkerConfig
-from kg.engine.watcher import Release, ReleaseWatcher
+from kg.engine.watcher import ReleaseWatcher
 
 TIMED_OUT = "the query ran past the time limit: narrow it or add a LIMIT"
 
 
-class InlineEngine:
+class InlineEngine(LocalEngine):
     """An `Engine` evaluating each query on a thread of its own, at most `threads` at once.
 
-    Args:
-        config: what a worker process would be told (its memory limit is not applied).
-        threads: queries evaluated at once; more wait for a thread until their deadline.
-        watcher: the release on disk; by default a watcher of `config.store`.
+    Args: as `LocalEngine`'s (the config's memory limit is not applied).
     """
 
     def __init__(
         self, config: WorkerConfig, threads: int, watcher: ReleaseWatcher | None = None
     ) -> None:
-        self.config = config._replace(threads=threads)
-        self.watcher = watcher or ReleaseWatcher(Path(config.store))
-        self.slots = asyncio.Semaphore(threads)
+        super().__init__(config, threads, watcher)
         self.database: Database | None = None
         self.waiting: set[asyncio.Future[QueryReply]] = set()
-        self.closed = False
 
     async def start(self) -> None:
         """Open the store (a missing one is reported by each query, as the worker does)."""
@@ -52,11 +45,8 @@ class InlineEngine:
         database = self.database
         if database is None or self.closed:
             raise Unavailable(STOPPING, retry_after=5)
-        try:
-            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-                await self.slots.acquire()
-        except TimeoutError:
-            raise Unavailable(BUSY, retry_after=5) from None
+        if not await self.take_slot(deadline):
+            raise Unavailable(BUSY, retry_after=5)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[QueryReply] = loop.create_future()
         # The slot is held until the thread ends, whether or not anyone still waits.
@@ -65,7 +55,7 @@ class InlineEngine:
         ).start()
         self.waiting.add(future)
         try:
-            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+            async with asyncio.timeout(until(deadline)):
                 return await asyncio.shield(future)
         except TimeoutError:
             raise Unavailable(TIMED_OUT, retry_after=5) from None
@@ -88,14 +78,6 @@ class InlineEngine:
         self.slots.release()
         if not future.done():
             future.set_result(reply)
-
-    def current_release(self) -> Release | None:
-        """The release on disk; see `ReleaseWatcher.current`."""
-        return self.watcher.current()
-
-    def look_again(self) -> None:
-        """Look at the manifest on the next `current_release`."""
-        self.watcher.look_again()
 
     async def close(self) -> None:
         """Stop answering: queries still waiting get a 503 (their threads finish unheard)."""

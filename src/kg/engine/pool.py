@@ -28,9 +28,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from kg.engine.errors import BUSY, STOPPING, Unavailable
+from kg.engine.local import LocalEngine, until
 from kg.engine.messages import (
     HEADER,
     QueryReply,
@@ -40,7 +40,7 @@ from kg.engine.messages import (
     query_frame,
     read_reply,
 )
-from kg.engine.watcher import Release, ReleaseWatcher
+from kg.engine.watcher import ReleaseWatcher
 from kg.errors import UsageError
 
 log = logging.getLogger("kg.web")
@@ -195,28 +195,22 @@ class Worker:
         await asyncio.to_thread(self.process.wait)
 
 
-class QueryPool:
+class QueryPool(LocalEngine):
     """The query worker of one server process: the production `kg.engine.interface.Engine`.
 
-    Args:
-        config: what a worker is told when it starts.
-        threads: queries the worker runs at once; more wait here.
-        watcher: the release on disk; by default a watcher of `config.store`.
+    Args: as `LocalEngine`'s; `threads` are the worker's threads.
     """
 
     def __init__(
         self, config: WorkerConfig, threads: int, watcher: ReleaseWatcher | None = None
     ) -> None:
-        self.config = config._replace(threads=threads)
-        self.watcher = watcher or ReleaseWatcher(Path(config.store))
-        self.slots = asyncio.Semaphore(threads)
+        super().__init__(config, threads, watcher)
         self.current: Worker | None = None
         self.ready = asyncio.Event()  # set while there is a current worker
         self.replacing = False
         self.retired: set[Worker] = set()
         self.numbers = itertools.count()
         self.tasks: set[asyncio.Task[None]] = set()
-        self.closed = False
 
     @property
     def size(self) -> int:
@@ -244,7 +238,7 @@ class QueryPool:
             Unavailable: no thread free in time, the query ran past the deadline, or the worker
                 died.
         """
-        if not await _acquire(self.slots, deadline):
+        if not await self.take_slot(deadline):
             raise Unavailable(self._busy_message(), retry_after=5)
         # The slot stands for a thread of the worker: held until the query leaves the worker.
         try:
@@ -255,7 +249,7 @@ class QueryPool:
         number = next(self.numbers)
         future = worker.enter(number, self.slots.release)
         timer = asyncio.get_running_loop().call_later(
-            _until(deadline), self._expire, worker, number, future
+            until(deadline), self._expire, worker, number, future
         )
         try:
             await worker.send(number, request)
@@ -273,14 +267,6 @@ class QueryPool:
             raise
         timer.cancel()
         return reply
-
-    def current_release(self) -> Release | None:
-        """The release on disk; see `ReleaseWatcher.current`."""
-        return self.watcher.current()
-
-    def look_again(self) -> None:
-        """Look at the manifest on the next `current_release`."""
-        self.watcher.look_again()
 
     def _expire(self, worker: Worker, number: int, future: asyncio.Future[QueryReply]) -> None:
         """At a query's deadline: if the worker still holds it, fail it and replace the worker."""
@@ -326,7 +312,7 @@ class QueryPool:
                 raise Unavailable(STOPPING, retry_after=5)
             self._replace()
             try:
-                async with asyncio.timeout(_until(deadline)):
+                async with asyncio.timeout(until(deadline)):
                     await self.ready.wait()
             except TimeoutError:
                 raise Unavailable(self._busy_message(), retry_after=5) from None
@@ -456,21 +442,3 @@ def death(status: int | None, memory_limit_mb: int, fault: str | None = None) ->
 
 class _DeadlinePassedError(Exception):
     """Set on a query's reply future when its deadline passes first."""
-
-
-async def _acquire(semaphore: asyncio.Semaphore, deadline: float) -> bool:
-    """Acquire `semaphore` by `deadline`; False if that was not possible."""
-    if not semaphore.locked():
-        await semaphore.acquire()  # free: returns at once, no timer needed
-        return True
-    try:
-        async with asyncio.timeout(_until(deadline)):
-            await semaphore.acquire()
-    except TimeoutError:
-        return False
-    return True
-
-
-def _until(deadline: float) -> float:
-    """Seconds left until `deadline`; never negative."""
-    return max(0.0, deadline - time.monotonic())
