@@ -7,6 +7,7 @@ import hashlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -14,7 +15,6 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, OWL, RDF
 
-from conftest import Launcher
 from kg import release, releases
 from kg.build import source_graphs
 from kg.dumps import NAMES as DUMP_NAMES
@@ -44,12 +44,10 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def http(archived: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    launcher = Launcher(tmp_path_factory.mktemp("serve"))
-    server = launcher(archived)
+def http(archived: Path, launch_for_module: Any) -> Iterator[httpx.Client]:
+    server = launch_for_module(archived)
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
-    launcher.stop_all()
 
 
 def local(iri: str) -> str:

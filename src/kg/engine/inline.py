@@ -14,13 +14,11 @@ import asyncio
 import contextlib
 import threading
 
-from kg.engine.errors import BUSY, STOPPING, Unavailable
+from kg.engine.errors import BUSY, STOPPING, TIMED_OUT, Unavailable
 from kg.engine.executor import Database, answer, open_database
 from kg.engine.local import LocalEngine, until
 from kg.engine.messages import QueryReply, QueryRequest, WorkerConfig
 from kg.engine.watcher import ReleaseWatcher
-
-TIMED_OUT = "the query ran past the time limit: narrow it or add a LIMIT"
 
 
 class InlineEngine(LocalEngine):

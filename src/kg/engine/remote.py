@@ -37,8 +37,7 @@ import httpx
 import pyoxigraph as ox
 
 from kg.config import Settings
-from kg.engine.errors import STOPPING, Unavailable
-from kg.engine.inline import TIMED_OUT
+from kg.engine.errors import STOPPING, TIMED_OUT, Unavailable
 from kg.engine.messages import Outcome, QueryReply, QueryRequest
 from kg.engine.record_watcher import RecordWatcher
 from kg.engine.relay import Form, accept_for, relay

@@ -44,12 +44,13 @@ class Capabilities:
             server-wide `--timeout-s`).
     """
 
-    atomic_update: bool
-    ask_is_select: bool
-    head_usable: bool
-    max_insert_triples: int
-    nquads_load: bool
-    auth: Auth
+    # The defaults are the assumptions safe on any engine: the generic profile.
+    atomic_update: bool = False
+    ask_is_select: bool = True
+    head_usable: bool = False
+    max_insert_triples: int = 1_000
+    nquads_load: bool = False
+    auth: Auth = "basic"
     answers_as_ours: bool = False
     results_type: str = "application/sparql-results+xml"
     timeout_parameter: str | None = None
@@ -74,24 +75,9 @@ PROFILES: dict[str, Capabilities] = {
         answers_as_ours=True,
         results_type="application/sparql-results+json",
     ),
-    "virtuoso": Capabilities(
-        atomic_update=False,
-        ask_is_select=True,
-        head_usable=False,
-        max_insert_triples=1_000,
-        nquads_load=False,
-        auth="digest",
-        timeout_parameter="timeout",
-    ),
+    "virtuoso": Capabilities(auth="digest", timeout_parameter="timeout"),
     # An engine we know nothing of gets the assumptions that are safe everywhere.
-    "generic": Capabilities(
-        atomic_update=False,
-        ask_is_select=True,
-        head_usable=False,
-        max_insert_triples=1_000,
-        nquads_load=False,
-        auth="basic",
-    ),
+    "generic": Capabilities(),
 }
 
 PATHS: dict[str, Paths] = {

@@ -75,8 +75,7 @@ def is_not_modified(request: Request, tag: str, release: Release) -> bool:
     #name-if-modified-since."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in tags or tag.removeprefix("W/") in tags
+        return tag_matches(if_none_match, tag)
     if_modified_since = request.headers.get("if-modified-since")
     if if_modified_since is None:
         return False
@@ -85,6 +84,12 @@ def is_not_modified(request: Request, tag: str, release: Release) -> bool:
     except (TypeError, ValueError):
         return False
     return int(release.modified) <= since
+
+
+def tag_matches(if_none_match: str, tag: str) -> bool:
+    """Whether an If-None-Match value names `tag` (weak comparison: W/ ignored; `*` names all)."""
+    tags = {given.strip().removeprefix("W/") for given in if_none_match.split(",")}
+    return "*" in tags or tag.removeprefix("W/") in tags
 
 
 def not_modified_response(tag: str, release: Release) -> Response:

@@ -27,7 +27,7 @@ from kg.errors import UsageError
 from kg.layout import published_files
 from kg.namespaces import SPDX
 from kg.web.dependencies import StateDep
-from kg.web.headers import answer_response, signposting
+from kg.web.headers import answer_response, signposting, tag_matches
 from kg.web.negotiation import choose
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -111,12 +111,13 @@ async def release_file(request: Request, state: StateDep, version: str, name: st
     if name != releases.RECORD and name not in record.files:
         return _not_found()
     path = releases.folder(store, version) / name
-    body = path.read_bytes()
-    tag = f'"{hashlib.sha256(body).hexdigest()}"'
+    # The archive recorded each file's SHA-256; only the record itself is digested here.
+    digest = record.files.get(name) or hashlib.sha256(path.read_bytes()).hexdigest()
+    tag = f'"{digest}"'
     headers = {"etag": tag, "cache-control": IMMUTABLE, "vary": "accept"}
-    if request.headers.get("if-none-match") == tag:
+    if tag_matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
-    return answer_response(request, body, _type_of(name), headers)
+    return answer_response(request, path.read_bytes(), _type_of(name), headers)
 
 
 @router.api_route("/dumps/", methods=METHODS, include_in_schema=False)

@@ -25,8 +25,8 @@ from kg.web.views.profiles import (
     Field,
     Profile,
     Value,
-    in_language,
     labeller_of,
+    values_in_language,
 )
 from kg.web.views.select import Row, bound, query_text, select
 
@@ -115,7 +115,7 @@ def build(node: URIRef, kind: Kind, rows: list[Row], labels: Labeller) -> Profil
     fields = []
     for key in kind.fields:
         values = _values([r for r in rows if str(r["field"]) == key], labels)
-        fields.append(Field(key, tuple(in_language(values, labels.language))))
+        fields.append(Field(key, tuple(values_in_language(values, labels.language))))
     return Profile(labels.term(node), tuple(fields), _evidence(rows, labels), kind.name)
 
 

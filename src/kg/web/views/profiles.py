@@ -140,7 +140,7 @@ def profile(
             values = _practices(details, labeller, base)
         else:
             values = _values([r for r in claims if r["predicate"] in properties], extra, labeller)
-        fields.append(Field(key, tuple(in_language(values, labeller.language))))
+        fields.append(Field(key, tuple(values_in_language(values, labeller.language))))
     return Profile(labeller.term(node), tuple(fields), _evidence(claims, labeller, base))
 
 
@@ -190,7 +190,7 @@ def _practices(rows: list[Row], labeller: Labeller, base: str) -> list[Value]:
     return [Value(labeller.term(value), (), tuple(quotes)) for value, quotes in found.items()]
 
 
-def in_language(values: list[Value], language: str) -> list[Value]:
+def values_in_language(values: list[Value], language: str) -> list[Value]:
     """The values, but of language-tagged text only those in `language` if there are any."""
     tagged = [v for v in values if v.term.language]
     if any(v.term.language == language for v in tagged):
