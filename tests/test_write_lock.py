@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import UsageError
-from kg.lock import DEFAULT_WAIT, configured_wait, queued
-from kg.store import StoreBusyError, write_lock
+from kg.lock import DEFAULT_WAIT, StoreBusyError, configured_wait, queued, write_lock
 
 KG = Path(sys.executable).with_name("kg")
 SMALL = Path(__file__).parent / "data" / "validate" / "valid.ttl"

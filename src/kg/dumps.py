@@ -52,6 +52,11 @@ STEM = "partage-kg"
 FORMATS = (formats.TURTLE, formats.NTRIPLES, formats.NQUADS, formats.JSONLD)
 NAMES = tuple(f"{STEM}{fmt.suffix}.gz" for fmt in FORMATS)
 """The dump files, in the order `render` makes them."""
+DIRECTORY = "dumps"
+"""Where a release's dumps and description go, relative to its store (or archive folder)."""
+NQUADS_PATH = f"{DIRECTORY}/{STEM}{formats.NQUADS.suffix}.gz"
+"""The N-Quads dump, relative to the store: every graph but the description, which an edit
+reads the release's published graphs from."""
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 DESCRIPTION_FILE = "void.ttl"
 

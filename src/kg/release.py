@@ -25,7 +25,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg import __version__, docs, dumps
-from kg.build import derive, remember_canonical
+from kg.build import content_hash, derive, remember_canonical
 from kg.describe import describe
 from kg.errors import NotConforming
 from kg.layout import SOURCES, Manifest
@@ -48,6 +48,8 @@ class Release:
         graphs: every published graph, the report and the description included.
         report: the SHACL report of its data (no sh:Violation; warnings may be there).
         publish: writes its dumps, docs and sources into a store directory.
+        content_hash: `kg.build.content_hash` of `graphs`, computed once for the store's
+            manifest, the archive's check and a remote release record.
     """
 
     version: str
@@ -55,6 +57,7 @@ class Release:
     graphs: Graphs
     report: ValidationReport
     publish: Publish
+    content_hash: str
 
 
 def data_of(graphs: Mapping[URIRef, Graph]) -> Graph:
@@ -111,7 +114,7 @@ def make(
     source_file = dumps.gzipped_nquads(kept)
 
     def publish(directory: Path) -> None:
-        dumps.write(files, description, directory / "dumps")
+        dumps.write(files, description, directory / dumps.DIRECTORY)
         if pages is not None:
             docs.write(pages, directory)
         elif old_docs is not None:
@@ -119,7 +122,8 @@ def make(
         (directory / SOURCES).write_bytes(source_file)
 
     published = {**data, DESCRIPTION_GRAPH: description}
-    return Release(version, kept, dict(sorted(published.items())), report, publish)
+    graphs_out = dict(sorted(published.items()))
+    return Release(version, kept, graphs_out, report, publish, content_hash(graphs_out))
 
 
 def write(release: Release, store: Path, loaded: Sequence[dict[str, str]] = ()) -> Manifest:
@@ -130,7 +134,9 @@ def write(release: Release, store: Path, loaded: Sequence[dict[str, str]] = ()) 
     Args:
         loaded: the manifest's records of files `kg load` added to the release's sources.
     """
-    return write_store(release.graphs, store, release.version, release.publish, loaded)
+    return write_store(
+        release.graphs, store, release.version, release.publish, loaded, release.content_hash
+    )
 
 
 def read_sources(store: Path) -> Graphs | None:

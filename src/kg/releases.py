@@ -34,8 +34,8 @@ from kg.layout import archive_of, read_manifest
 RECORD = "release.json"
 PATCH = "changes.rdfp"
 CHANGELOG_FILE = "CHANGELOG.md"
-DUMPS = "dumps"
-NQUADS_DUMP = f"{DUMPS}/{dumps.STEM}.nq.gz"
+DUMPS = dumps.DIRECTORY
+NQUADS_DUMP = dumps.NQUADS_PATH
 DOCUMENTS = {"ontology": "partage", "shapes": "shapes"}
 """The store's `docs/<name>.*` and the archive's name for them: `partage.ttl` is the file the
 ontology's owl:versionIRI names (`kg.build.stamp_release`)."""

@@ -40,9 +40,6 @@ from kg.layout import (
     Manifest,
     read_manifest,
 )
-from kg.lock import LOCK_WAIT as LOCK_WAIT  # re-exported (X as X): kg.lock owns the lock
-from kg.lock import StoreBusyError as StoreBusyError
-from kg.lock import write_lock as write_lock
 from kg.namespaces import PREFIXES
 from kg.query_text import names_dataset
 from kg.sources import file_format, parse_rdf
@@ -94,6 +91,7 @@ def write_store(
     version: str = __version__,
     publish: Publish | None = None,
     loaded: Sequence[dict[str, str]] = (),
+    digest: str | None = None,
 ) -> Manifest:
     """Write `graphs` as the named graphs of a new store at `path`, replacing any store there.
 
@@ -104,6 +102,7 @@ def write_store(
     `publish`, if given, writes files into the new store directory before it is swapped in, so
     they appear and disappear with the store they were made from; the manifest lists each file
     with its SHA-256, and the `loaded` records of the files `kg load` added (`load_records`).
+    `digest` is `kg.build.content_hash(graphs)` when the caller already has it.
 
     Raises:
         UsageError: `path` holds something that is not a store, or a term Oxigraph rejects.
@@ -127,7 +126,7 @@ def write_store(
         del database  # closes the database before its directory is renamed
         files = _published_files(staging, publish) if publish else {}
         sizes = dict(sorted(triples.items()))
-        manifest = Manifest(version, content_hash(graphs), sizes, list(loaded), files)
+        manifest = Manifest(version, digest or content_hash(graphs), sizes, list(loaded), files)
         (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         _swap(staging, path)
     finally:

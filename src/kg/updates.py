@@ -41,6 +41,7 @@ from rdflib import BNode, Dataset, Graph, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg import dumps, release
+from kg.build import LINKS
 from kg.config import Settings
 from kg.errors import KGError, NotConforming, QueryError, SourceError, UsageError
 from kg.layout import Manifest, read_manifest
@@ -67,9 +68,8 @@ Edit = Callable[[Dataset], None]
 Writer = Callable[[release.Release, Path, Sequence[dict[str, str]]], Manifest]
 """Writes a release made by an edit as the store: (release, store, loaded records)."""
 
-DUMP = Path("dumps") / f"{dumps.STEM}.nq.gz"
+DUMP = Path(dumps.NQUADS_PATH)
 """The build's N-Quads dump, relative to the store: every graph but the description."""
-LINKS = GRAPH["links/"]
 KEPT = (ONTOLOGY_GRAPH, STUDY_GRAPH)
 READ_ONLY = {
     ENTAILMENT_GRAPH: "derived by the build from the ontology, the study and the linksets",
@@ -228,9 +228,9 @@ def apply_edit(
     """
     manifest = read_manifest(store)
     sources = release.read_sources(store)
-    before = read_graphs(store, manifest)
     if sources is None:
         raise NotEditableError(f"{store} keeps no sources of its release: build it with `kg build`")
+    before = read_graphs(store, manifest)
     dataset = Dataset(default_union=True)
     for name, graph in before.items():
         copy = dataset.graph(name)
@@ -243,7 +243,7 @@ def apply_edit(
     check_writable(changed, after)
     check_terms(changed, after)
     edited = carried_over(sources, before, after, changed)
-    if _changed(sources, edited) == frozenset():
+    if not _changed(sources, edited):
         # nothing, or only triples that the claims assert again
         return Outcome(manifest, frozenset(), frozenset(before))
     docs_from = store if not {ONTOLOGY_GRAPH, SHAPES_GRAPH} & changed else None

@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 
 from kg import __version__, release, releases
-from kg.build import content_hash, source_graphs
+from kg.build import source_graphs
 from kg.commands import EXIT_INTERNAL, EXIT_NOT_CONFORMING, console, exit_codes, settings
 from kg.config import Settings
 from kg.errors import NotConforming
@@ -67,7 +67,7 @@ def build(
             raise typer.Exit(EXIT_NOT_CONFORMING) from None
         with write_lock(config.store, "kg build"):
             if publish_release:  # refused before the store is touched, if it must be
-                releases.check_archivable(config.store, made.version, content_hash(made.graphs))
+                releases.check_archivable(config.store, made.version, made.content_hash)
             if remote is None:
                 manifest = release.write(made, config.store)
             else:

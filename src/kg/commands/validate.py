@@ -38,7 +38,7 @@ from kg import DISTRIBUTION
 from kg.build import assemble, source_graphs
 from kg.commands import EXIT_NOT_CONFORMING, EXIT_OK, exit_codes, settings
 from kg.errors import SourceError, UsageError
-from kg.project import PACKAGED, is_project
+from kg.project import installed_project
 from kg.release import check, data_of
 from kg.remote.check import pull, validate_live
 from kg.remote.client import RemoteStore
@@ -192,13 +192,9 @@ def rdf_files(directory: Path) -> list[Path]:
 def installed_source_tree() -> Path | None:
     """The source tree holding shapes/ that this package runs from or was installed with.
 
-    A checkout (editable install or `src/` on the path) is found next to this module; a
-    regular `pip install <dir>` (as pre-commit does) through PEP 610's direct_url.json; a
-    wheel by the project files it carries (`kg.project`).
+    A regular `pip install <dir>` (as pre-commit does) is found through PEP 610's
+    direct_url.json; a checkout or a wheel by `kg.project.installed_project`.
     """
-    checkout = Path(__file__).resolve().parents[3]
-    if (checkout / "shapes").is_dir() and (checkout / "pyproject.toml").is_file():
-        return checkout
     try:
         direct_url = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
     except metadata.PackageNotFoundError:
@@ -208,7 +204,7 @@ def installed_source_tree() -> Path | None:
         tree = Path(unquote(url.path))
         if url.scheme == "file" and (tree / "shapes").is_dir():
             return tree
-    return PACKAGED if is_project(PACKAGED) else None
+    return installed_project()
 
 
 def _expand(path: Path) -> list[Path]:

@@ -29,7 +29,6 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from kg import release as releases
-from kg.build import content_hash
 from kg.errors import KGError, UsageError
 from kg.layout import SNAPSHOT, Manifest, read_manifest
 from kg.remote.client import GraphStore, RemoteError
@@ -82,7 +81,7 @@ class Content:
 
     @classmethod
     def of_release(cls, made: releases.Release) -> Content:
-        return cls(made.version, content_hash(made.graphs), made.graphs)
+        return cls(made.version, made.content_hash, made.graphs)
 
     @classmethod
     def of_store(cls, store: Path) -> Content:
