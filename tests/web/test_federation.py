@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -200,3 +201,33 @@ def test_fetches_in_update_finds_load_and_service() -> None:
 def test_services_in_unparseable_raises() -> None:
     with pytest.raises(ServiceCheckError):
         services_in("SELECT * { SERVICE", {})
+
+
+def test_concurrent_first_service_checks_each_get_their_answer(
+    built_store: Path, launch: Any, listener: Listener
+) -> None:
+    """The SERVICE check parses queries with rdflib on the engine's threads, as updates are
+    parsed on the server's: 24 different queries at once on a fresh server (none parsed before)
+    are each refused for the endpoint they name (a verdict, not "cannot check": a parser broken
+    by concurrency fails closed, but says so), and none reaches it."""
+    server = launch(built_store)
+    texts = [
+        f"SELECT * WHERE {{ ?s ?p {n} . SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+        for n in range(24)
+    ]
+    answers: list[tuple[int, str]] = []
+
+    def ask(text: str) -> None:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            response = client.get("/sparql", params={"query": text})
+            answers.append((response.status_code, response.text))
+
+    threads = [threading.Thread(target=ask, args=(text,)) for text in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [status for status, _ in answers] == [400] * len(texts)
+    verdict = f"SERVICE is not allowed to {listener.url}"
+    assert [text for _, text in answers if verdict not in text] == []
+    assert listener.connections == 0

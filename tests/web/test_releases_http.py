@@ -176,7 +176,17 @@ def test_a_resource_page_signposts_its_iri_its_turtle_and_its_licence(http: http
 def test_the_dataset_page_signposts_each_dump_as_an_item(http: httpx.Client) -> None:
     iri = f"{BASE}id/dataset/partage-kg"
     found = links(http.get(local(iri), headers={"accept": "text/html"}))
+    assert found["cite-as"] == [iri]
+    assert found["describedby"] == [f"{iri}.ttl"]
+    assert found["license"] == ["https://creativecommons.org/licenses/by/4.0/"]
     assert found["type"] == ["https://schema.org/Dataset"]
     assert sorted(found["item"]) == sorted(f"{BASE}dumps/{name}" for name in DUMP_NAMES)
     for item in found["item"]:
         assert http.get(local(item)).status_code == 200
+
+
+def test_the_unversioned_iris_serve_the_current_release(http: httpx.Client) -> None:
+    current = Graph().parse(data=http.get("/ontology", headers={"accept": "text/turtle"}).text)
+    assert current.value(ONTOLOGY, OWL.versionInfo).toPython() == "0.2.0"
+    pinned = Graph().parse(data=http.get("/releases/0.1.0/partage.ttl").text)
+    assert pinned.value(ONTOLOGY, OWL.versionInfo).toPython() == "0.1.0"
