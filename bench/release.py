@@ -3,8 +3,8 @@ through the endpoint and, with `--suite`, `make test`'s lint and pytest.
 
 Not a test: each command runs as a fresh process (interpreter start-up and imports included,
 as a user's CI pays them), `--repeat` times, and the median is written to
-bench/RELEASE-RESULTS.md with the targets of the redesign (issue #9); the endpoint's ratio to
-Oxigraph's server is read from bench/RESULTS.md, which `bench/run.py` writes. An edit is timed
+its section of bench/RESULTS.md with the targets of the redesign (issue #9); the endpoint's
+ratio to Oxigraph's server is read from the section `bench/run.py` writes there. An edit is timed
 from request to answer: an `INSERT DATA` POSTed to a `kg serve` on a fresh store, each a new
 triple, so each is accepted, validated and published. Run from the project's root:
 `.venv/bin/python bench/release.py [--suite]`.
@@ -27,11 +27,12 @@ from pathlib import Path
 
 import httpx
 
+# Run as a script (`python bench/release.py`), so bench/ is on sys.path.
+import sections
+
 ROOT = Path(__file__).resolve().parent.parent
 KG = Path(sys.executable).with_name("kg")
 SMALL_FILE = ROOT / "tests" / "data" / "validate" / "valid.ttl"
-RESULTS = ROOT / "bench" / "RELEASE-RESULTS.md"
-ENDPOINT_RESULTS = ROOT / "bench" / "RESULTS.md"
 TOKEN = "bench-token"
 
 
@@ -114,7 +115,7 @@ def suite_seconds() -> list[tuple[str, float]]:
 
 def endpoint_ratio() -> str:
     """Ours ÷ Oxigraph server at 10k triples, cache off, as bench/RESULTS.md last measured it."""
-    text = ENDPOINT_RESULTS.read_text(encoding="utf-8") if ENDPOINT_RESULTS.exists() else ""
+    text = sections.read_sections().get("endpoint", "")
     found = re.search(r"10k, ours ÷ Oxigraph server: ([0-9.]+)×", text)
     run = re.search(r"at commit (\w+)", text)
     if not found:
@@ -151,7 +152,7 @@ def main() -> None:
         f"| endpoint mix vs Oxigraph server, 10k, cache off | {endpoint_ratio()} | ≥ 1.18× |"
     )
     lines = [
-        "# Release path: one run",
+        "## The release path (`bench/release.py`)",
         "",
         f"`bench/release.py --repeat {args.repeat}` at commit {commit}: median wall-clock time of",
         "each command as a fresh process, on this project's 2-core machine.",
@@ -161,7 +162,7 @@ def main() -> None:
         *table,
         "",
     ]
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    sections.write_section("release", "\n".join(lines))
     print("\n".join(lines))
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 # Run as a script (`python bench/run.py`), so bench/ is on sys.path and these are found.
 import report
+import sections
 import servers
 from generate import GENERATOR_VERSION, generate, parse_size
 from measure import Measurement, Settings, measure
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render(
         args, argv, measurements, catalogues, sizes, tools, wrk, started_at, elapsed, loads
     )
-    args.output.write_text(text, encoding="utf-8")
+    sections.write_section("endpoint", text, args.output)
     say(f"wrote {args.output}")
     return 0
 
@@ -196,9 +197,7 @@ def render(
     command = shlex.join(["python", "bench/run.py", *(sys.argv[1:] if argv is None else argv)])
     rotation = args.per_template * len(MIX)
     lines = [
-        "# Benchmark results",
-        "",
-        "Written by `bench/run.py` (see [README.md](README.md)); do not edit by hand.",
+        "## The endpoint against Oxigraph server and rdflib-endpoint (`bench/run.py`)",
         "",
         f"- Command: `{command}`",
         f"- Run: {started_at:%Y-%m-%d %H:%M} UTC, {elapsed / 60:.1f} min in all; load average "
@@ -209,7 +208,7 @@ def render(
         f"({len(MIX)} templates × {args.per_template} parameter values); `kg serve --workers "
         f"{args.workers}`; seed {args.seed}. Servers and wrk share the same cores.",
         "",
-        "## Throughput, latency, memory",
+        "### Throughput, latency, memory",
         "",
         *report.main_table(measurements),
         "",
@@ -224,11 +223,11 @@ def render(
         "machine's CPU used meanwhile by processes other than the server, wrk and this script "
         "(other work on the machine: figures taken with a high share are not comparable).",
         "",
-        "## Targets",
+        "### Targets",
         "",
         *report.targets(measurements, sizes),
         "",
-        "## Validation",
+        "### Validation",
         "",
         "Each distinct query was sent once to each server before timing; it must answer 200, "
         "non-empty, and the same as Oxigraph's server (rows compared as normalised terms, "
@@ -236,14 +235,14 @@ def render(
         "",
         *report.validation(measurements),
         "",
-        "## Single-request latency per query (ms)",
+        "### Single-request latency per query (ms)",
         "",
         "Median over the template's parameter values, one request at a time, from the "
         "validation pass (so partly cold).",
         "",
         *report.per_query_table(measurements),
         "",
-        "## Data",
+        "### Data",
         "",
         *report.data_table(catalogues),
         "",
