@@ -1,4 +1,4 @@
-"""Partage KG on a remote store, measured (#11 point 7); writes bench/REMOTE-RESULTS.md.
+"""Partage KG on remote stores, measured (#11 point 7); writes its section of bench/RESULTS.md.
 
 1. The query mix of bench/run.py through `kg serve --store-url --cache-mb 0` in front of
    `oxigraph serve-read-only` (servers.py's `ours-remote`) against that server directly, at
@@ -35,6 +35,7 @@ import httpx
 
 # Run as a script (`python bench/remote.py`), so bench/ is on sys.path and these are found.
 import report
+import sections
 import servers
 from measure import Measurement, measure
 from pydantic import SecretStr
@@ -76,7 +77,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--skip-mix", action="store_true", help="only publish and edit timings")
     p.add_argument("--work-dir", type=Path, default=BENCH / "results" / "remote")
-    p.add_argument("--output", type=Path, default=BENCH / "REMOTE-RESULTS.md")
+    p.add_argument("--output", type=Path, default=sections.RESULTS)
     p.add_argument("--kg", type=Path, default=None, help="kg executable (.venv/bin/kg)")
     return p.parse_args(argv)
 
@@ -320,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"edits: {edits}")
     section("end")
     text = render(args, argv, measurements, published, edits, started_at, loads, tools, wrk)
-    args.output.write_text(text, encoding="utf-8")
+    sections.write_section("remote", text, args.output)
     say(f"wrote {args.output}")
     return 0
 
@@ -417,10 +418,7 @@ def render(
             f"| remote ÷ embedded | {edits['remote'][0] / edits['embedded'][0]:.2f}× | |"
         )
     lines = [
-        "# Remote store: benchmark results",
-        "",
-        "Written by `bench/remote.py` (see its docstring and [README.md](README.md)); do not edit "
-        "by hand. One run.",
+        "## Remote stores (`bench/remote.py`)",
         "",
         f"- Command: `{command}`",
         f"- Run: {started_at:%Y-%m-%d %H:%M} UTC; load average (1, 5, 15 min) at the start of "
@@ -429,7 +427,7 @@ def render(
         "- The machine is shared with other work: see 'others' CPU' and the load averages "
         "before comparing runs.",
         "",
-        "## Query mix: `kg serve --store-url` in front of Oxigraph server, against it directly",
+        "### Query mix: `kg serve --store-url` in front of Oxigraph server, against it directly",
         "",
         f"wrk -t{args.threads} -c{args.connections}, {args.warmup:g} s warm-up then "
         f"{args.duration:g} s timed, the rotation of bench/run.py ({args.per_template} values per "
@@ -442,7 +440,7 @@ def render(
         "",
         *verdicts(measurements, sizes),
         "",
-        "## Publish and swap (seconds)",
+        "### Publish and swap (seconds)",
         "",
         "As `kg build --store-url` publishes (`kg.remote.publish.stage` then `swap`): the "
         "release's graphs into staging graphs in one N-Quads POST and their counts checked "
@@ -459,7 +457,7 @@ def render(
         *publish_rows,
         *([] if args.virtuoso else ["", "Virtuoso: not measured in this run (`--virtuoso`)."]),
         "",
-        "## Edit latency (seconds)",
+        "### Edit latency (seconds)",
         "",
         f"One accepted `INSERT DATA` (a new triple each) POSTed to `kg serve --admin-token`, "
         f"request to answer, median of {args.edits}, on the project's release (`kg build`): "
