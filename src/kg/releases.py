@@ -166,10 +166,10 @@ def archive(store: Path, changelog: str | None = None) -> Record:
         changes: dict[str, GraphChanges] = {}
         summary: dict[str, list[str]] = {}
         if previous is not None:
-            old = (root / previous / NQUADS_DUMP).read_bytes()
-            new = (store / NQUADS_DUMP).read_bytes()
+            old = _lines((root / previous / NQUADS_DUMP).read_bytes())
+            new = _lines((store / NQUADS_DUMP).read_bytes())
             changes = diff(old, new)
-            summary = summarise(changes, [*_lines(old), *_lines(new)])
+            summary = summarise(changes, [*old, *new])
             (staging / PATCH).write_text(rdf_patch(changes, previous, version), encoding="utf-8")
         record = Record(
             version,
@@ -218,8 +218,8 @@ def changelog_section(changelog: str, version: str) -> str | None:
 # --- What changed -----------------------------------------------------------------------------
 
 
-def diff(old: bytes, new: bytes) -> dict[str, GraphChanges]:
-    """Per graph IRI, the N-Quads lines added and removed between two gzipped N-Quads dumps.
+def diff(old: Iterable[str], new: Iterable[str]) -> dict[str, GraphChanges]:
+    """Per graph IRI, the N-Quads lines added and removed between the lines of two dumps.
 
     The dumps are canonical (sorted lines, canonical blank-node labels: `kg.dumps`), so equal
     triples are equal lines; a blank node whose surroundings changed gets a new label and shows
@@ -235,14 +235,15 @@ def diff(old: bytes, new: bytes) -> dict[str, GraphChanges]:
     return changes
 
 
-def _by_graph(dump: bytes) -> dict[str, frozenset[str]]:
+def _by_graph(dump: Iterable[str]) -> dict[str, frozenset[str]]:
     lines: dict[str, set[str]] = {}
-    for line in _lines(dump):
+    for line in dump:
         lines.setdefault(_graph_of(line), set()).add(line)
     return {graph: frozenset(found) for graph, found in lines.items()}
 
 
 def _lines(dump: bytes) -> list[str]:
+    """The lines of a gzipped N-Quads dump, decompressed once for the diff and the summary."""
     return [line for line in gzip.decompress(dump).decode("utf-8").splitlines() if line]
 
 
