@@ -17,6 +17,7 @@ version is rebuilt with changing data, and only a version published on purpose i
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -92,12 +93,24 @@ def folder(store: Path, version: str) -> Path:
 
 
 def versions(store: Path) -> list[str]:
-    """The archived versions, newest first (numeric parts compared as numbers)."""
+    """The archived versions, newest first (numeric parts compared as numbers).
+
+    Listed again only when the archive's directory changed: a release appears by a rename into
+    it (`archive`), which changes the directory's mtime, so the routes that call this on every
+    request read one `stat`, not the whole archive.
+    """
     archive = archive_of(store)
-    if not archive.is_dir():
+    try:
+        stat = archive.stat()
+    except FileNotFoundError:
         return []
+    return list(_listed(archive, stat.st_ino, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def _listed(archive: Path, _inode: int, _mtime_ns: int) -> tuple[str, ...]:
     found = [d.name for d in archive.iterdir() if (d / RECORD).is_file()]
-    return sorted(found, key=version_key, reverse=True)
+    return tuple(sorted(found, key=version_key, reverse=True))
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -113,9 +126,17 @@ def read_record(store: Path, version: str) -> Record:
     """
     path = archive_of(store) / version / RECORD
     try:
-        return Record(**json.loads(path.read_text(encoding="utf-8")))
+        stat = path.stat()
+        return _parsed_record(path, stat.st_ino, stat.st_mtime_ns)
     except FileNotFoundError:
         raise UsageError(f"release {version} is not archived beside {store}") from None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_record(path: Path, _inode: int, _mtime_ns: int) -> Record:
+    """A record is parsed once: an archived release never changes, and a file put in its
+    place (an operator's restore) has another inode or mtime, so it is read anew."""
+    return Record(**json.loads(path.read_text(encoding="utf-8")))
 
 
 def check_archivable(store: Path, version: str, content_hash: str) -> bool:

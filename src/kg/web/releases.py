@@ -79,8 +79,10 @@ async def release_page(request: Request, state: StateDep, version: str) -> Respo
     links = _signposting(here, f"{here}dumps/void.ttl", dumps)
     fmt = _landing_format(request)
     if fmt is not formats.HTML:
-        graph = Graph().parse(folder / "dumps" / "void.ttl")
-        return _answer(request, _serialise(graph, fmt), fmt.media_type, links)
+        void = folder / "dumps" / "void.ttl"
+        stat = void.stat()
+        body = _described(void, stat.st_ino, stat.st_mtime_ns, fmt)
+        return _answer(request, body, fmt.media_type, links)
     changelog = folder / releases.CHANGELOG_FILE
     page = (
         _templates()
@@ -146,6 +148,13 @@ def _record(store: Path, version: str) -> releases.Record | None:
         return releases.read_record(store, version)
     except UsageError:
         return None
+
+
+@functools.lru_cache(maxsize=64)
+def _described(void: Path, _inode: int, _mtime_ns: int, fmt: formats.Format) -> bytes:
+    """An archived release's VoID/DCAT in `fmt`, parsed and serialised once per syntax: the
+    release never changes (`kg.releases`), so neither does its description."""
+    return _serialise(Graph().parse(void), fmt)
 
 
 def _landing_format(request: Request) -> formats.Format:
