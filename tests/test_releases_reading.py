@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kg import releases
@@ -22,6 +23,7 @@ def _archive(store: Path, version: str, content_hash: str) -> None:
 def test_a_release_archived_after_a_listing_is_listed(tmp_path: Path) -> None:
     store = tmp_path / "store"
     _archive(store, "0.1.0", "a")
+    os.utime(archive_of(store), ns=(0, 0))  # an old archive: its listing is kept
     assert releases.versions(store) == ["0.1.0"]
     _archive(store, "0.2.0", "b")
     assert releases.versions(store) == ["0.2.0", "0.1.0"]

@@ -24,6 +24,7 @@ import json
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -49,6 +50,8 @@ TERM_TYPES = {f"<{OWL}{name}>" for name in ("Class", "ObjectProperty", "Datatype
     f"<{OWL}NamedIndividual>",
 }
 DEPRECATED = f"<{OWL}deprecated>"
+RECENT_NS = 2_000_000_000
+"""An archive directory changed this recently (ns) is listed again on every call."""
 COUNTED = {"organisations": "Organisation", "claims": "Claim", "quotes": "Quote"}
 """Summary keys and the `pv:` class whose instances they count as added or changed."""
 
@@ -97,13 +100,17 @@ def versions(store: Path) -> list[str]:
 
     Listed again only when the archive's directory changed: a release appears by a rename into
     it (`archive`), which changes the directory's mtime, so the routes that call this on every
-    request read one `stat`, not the whole archive.
+    request read one `stat`, not the whole archive. An mtime is coarse (a clock tick), so two
+    renames within one tick could share it: a directory changed in the last seconds is listed
+    afresh rather than trusted (git's "racy" index entries are handled the same way).
     """
     archive = archive_of(store)
     try:
         stat = archive.stat()
     except FileNotFoundError:
         return []
+    if time.time_ns() - stat.st_mtime_ns < RECENT_NS:
+        return list(_listed.__wrapped__(archive, stat.st_ino, stat.st_mtime_ns))
     return list(_listed(archive, stat.st_ino, stat.st_mtime_ns))
 
 
