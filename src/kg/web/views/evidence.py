@@ -64,6 +64,21 @@ def quote_of(row: Row, base: str, name: str = "quote", exact: str = "exact") -> 
     return Quote(path_of(str(node), base), str(row.get(exact, "")))
 
 
+def sourced_values(rows: Iterable[Row], base: str) -> dict[Node, tuple[list[str], list[Quote]]]:
+    """Per `?value` of `rows` (in their order), the bases and quotes of the claims behind it,
+    each once: what a summary's field shows beside each value."""
+    found: dict[Node, tuple[list[str], list[Quote]]] = {}
+    for row in rows:
+        bases, quotes = found.setdefault(row["value"], ([], []))
+        basis = basis_of(row.get("basis"))
+        if basis is not None and basis not in bases:
+            bases.append(basis)
+        quote = quote_of(row, base)
+        if quote is not None and quote not in quotes:
+            quotes.append(quote)
+    return found
+
+
 def basis_of(node: Node | None) -> str | None:
     """The CSS class (and text key) of a claim's basis: study, interpretation or reference."""
     if node is None:

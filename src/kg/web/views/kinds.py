@@ -18,7 +18,7 @@ from rdflib.term import Node
 from kg.namespaces import PV
 from kg.web.resource import Labeller, Term
 from kg.web.state import AppState
-from kg.web.views.evidence import Quote, basis_of, quote_of
+from kg.web.views.evidence import Quote, basis_of, quote_of, sourced_values
 from kg.web.views.profiles import (
     Claimed,
     Evidence,
@@ -120,23 +120,16 @@ def build(node: URIRef, kind: Kind, rows: list[Row], labels: Labeller) -> Profil
 
 
 def _values(rows: list[Row], labels: Labeller) -> list[Value]:
-    found: dict[Node, tuple[list[str], list[Quote], list[tuple[str, str]]]] = {}
+    details: dict[Node, list[tuple[str, str]]] = {}
     for row in rows:
-        bases, quotes, details = found.setdefault(row["value"], ([], [], []))
-        basis = basis_of(row.get("basis"))
-        if basis is not None and basis not in bases:
-            bases.append(basis)
-        quote = quote_of(row, labels.base)
-        if quote is not None and quote not in quotes:
-            quotes.append(quote)
         detail = row.get("detail")
         if detail is not None:
             item = (str(row["field"]), labels.text(detail))
-            if item not in details:
-                details.append(item)
+            if item not in (found := details.setdefault(row["value"], [])):
+                found.append(item)
     return [
-        Value(labels.term(value), tuple(bases), tuple(quotes), tuple(details))
-        for value, (bases, quotes, details) in found.items()
+        Value(labels.term(value), tuple(bases), tuple(quotes), tuple(details.get(value, ())))
+        for value, (bases, quotes) in sourced_values(rows, labels.base).items()
     ]
 
 

@@ -22,7 +22,7 @@ from rdflib.term import Node
 from kg.namespaces import PV, SCHEMA
 from kg.web.resource import Labeller, Term
 from kg.web.state import AppState
-from kg.web.views.evidence import Quote, basis_of, quote_of
+from kg.web.views.evidence import Quote, basis_of, quote_of, sourced_values
 from kg.web.views.select import Row, bound, query_text, select
 
 FIELDS: tuple[tuple[str, tuple[URIRef, ...]], ...] = (
@@ -147,18 +147,9 @@ def profile(
 def _values(
     rows: list[Row], extra: dict[Node, list[tuple[str, str]]], labeller: Labeller
 ) -> list[Value]:
-    found: dict[Node, tuple[list[str], list[Quote]]] = {}
-    for row in rows:
-        bases, quotes = found.setdefault(row["value"], ([], []))
-        basis = basis_of(row.get("basis"))
-        if basis is not None and basis not in bases:
-            bases.append(basis)
-        quote = quote_of(row, labeller.base)
-        if quote is not None and quote not in quotes:
-            quotes.append(quote)
     return [
         Value(labeller.term(value), tuple(bases), tuple(quotes), tuple(extra.get(value, ())))
-        for value, (bases, quotes) in found.items()
+        for value, (bases, quotes) in sourced_values(rows, labeller.base).items()
     ]
 
 
