@@ -23,11 +23,11 @@ from collections.abc import Iterable, Mapping
 from itertools import product
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, PROV, RDF, RDFS
-from rdflib.term import BNode, Node
+from rdflib.term import Node
 
 from kg import __version__
+from kg.canonical import canonical_graph
 from kg.namespaces import (
     ENTAILMENT_GRAPH,
     GRAPH,
@@ -249,39 +249,3 @@ def content_hash(graphs: Mapping[URIRef, Graph]) -> str:
         lines.extend(f"{line[:-1]}<{name}> ." for line in ntriples.splitlines() if line)
     lines.sort()
     return hashlib.sha256("".join(f"{line}\n" for line in lines).encode("utf-8")).hexdigest()
-
-
-def canonical_graph(graph: Graph) -> Graph:
-    """`graph` with canonical blank-node labels (RGDA1); itself if it has no blank node.
-
-    A release canonicalises each graph twice, for its content hash and for its dumps, and
-    RGDA1 takes most of a build's time: the result is kept for the same triples (the input's
-    labels included, so the same input always gives the same output). Read it, never change it.
-    """
-    if not any(isinstance(term, BNode) for triple in graph for term in triple):
-        return graph
-    key = frozenset(graph)
-    if (known := _CANONICAL.pop(key, None)) is None:
-        known = Graph()
-        known += to_canonical_graph(graph)
-    _remember(key, known)
-    return known
-
-
-def remember_canonical(graph: Graph) -> None:
-    """Record that `graph` already has canonical labels: it was read from a file a release
-    wrote (its dumps and its sources are canonical, graph by graph), and RGDA1 gives a
-    canonical graph its own labels back. An edit then relabels only the graphs it changed."""
-    if any(isinstance(term, BNode) for triple in graph for term in triple):
-        _remember(frozenset(graph), graph)
-
-
-_CANONICAL: dict[frozenset[tuple[Node, Node, Node]], Graph] = {}
-_KEPT = 32
-
-
-def _remember(key: frozenset[tuple[Node, Node, Node]], graph: Graph) -> None:
-    """Keep the last `_KEPT` graphs (a dict keeps insertion order: the first is the oldest)."""
-    _CANONICAL[key] = graph
-    while len(_CANONICAL) > _KEPT:
-        del _CANONICAL[next(iter(_CANONICAL))]

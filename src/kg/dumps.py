@@ -45,7 +45,7 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
 from kg import formats
-from kg.build import canonical_graph
+from kg.canonical import canonical_graph
 from kg.namespaces import DESCRIPTION_GRAPH, PREFIXES
 
 STEM = "partage-kg"

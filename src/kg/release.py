@@ -25,7 +25,8 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg import __version__, docs, dumps
-from kg.build import content_hash, derive, remember_canonical
+from kg.build import content_hash, derive
+from kg.canonical import remember_canonical
 from kg.describe import describe
 from kg.errors import NotConforming
 from kg.layout import SOURCES, Manifest

@@ -1,0 +1,86 @@
+"""Canonical blank-node labels (RGDA1), computed once per blank-node part of a graph.
+
+A release relabels the blank nodes of each of its graphs canonically for its dumps, its sources
+file and its content hash, so that the bytes do not depend on the parse. RGDA1 as rdflib
+implements it (`rdflib.compare.to_canonical_graph`) colours blank nodes from the triples that
+hold one and from nothing else: its initial colouring keeps only those triples' terms, and each
+refinement reads the triples around a blank node. So a graph's labels are those of its
+blank-node part, which is a fraction of it (in the study: the quotes' targets and selectors),
+and which most edits leave as it was: an edit that names an organisation changes no label.
+
+`canonical_graph` therefore runs RGDA1 on the blank-node part only, and keeps the result per
+blank-node part (labels included, so the same input always gives the same output). A graph read
+from a file a release wrote is canonical already (`remember_canonical`): it is its own result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import Graph
+from rdflib.compare import to_canonical_graph
+from rdflib.term import BNode, Node
+
+Triple = tuple[Node, Node, Node]
+BlankPart = frozenset[Triple]
+
+_CANONICAL: dict[BlankPart, frozenset[Triple] | None] = {}
+"""Canonical triples of each blank-node part seen last; None: the part is canonical as it is."""
+_KEPT = 64
+
+
+def blank_part(triples: Iterable[Triple]) -> BlankPart:
+    """The triples that hold a blank node: all that RGDA1 reads to label them."""
+    return frozenset(
+        t
+        for t in triples
+        if isinstance(t[0], BNode) or isinstance(t[2], BNode) or isinstance(t[1], BNode)
+    )
+
+
+def canonical_graph(graph: Graph) -> Graph:
+    """`graph` with canonical blank-node labels (RGDA1); itself if they are already.
+
+    The same as `rdflib.compare.to_canonical_graph(graph)`, triple for triple. Read the result,
+    never change it: it may be `graph` itself, or shared with other callers.
+    """
+    part = blank_part(graph)
+    if not part:
+        return graph
+    relabelled = canonical_part(part)
+    if relabelled is None:
+        return graph
+    out = Graph()
+    out.addN((*t, out) for t in graph if t not in part)
+    out.addN((*t, out) for t in relabelled)
+    return out
+
+
+def canonical_part(part: BlankPart) -> frozenset[Triple] | None:
+    """The canonical form of a blank-node part; None if it is canonical as it is."""
+    if part in _CANONICAL:
+        known = _CANONICAL.pop(part)
+    else:
+        blank = Graph()
+        blank.addN((*t, blank) for t in part)
+        relabelled = frozenset(to_canonical_graph(blank))
+        known = None if relabelled == part else relabelled
+    _remember(part, known)
+    return known
+
+
+def remember_canonical(graph: Graph) -> None:
+    """Record that `graph` already has canonical labels: it was read from a file a release
+    wrote (its dumps and its sources are canonical, graph by graph), and RGDA1 gives a
+    canonical graph its own labels back. An edit then relabels only the graphs whose blank
+    nodes it changed."""
+    part = blank_part(graph)
+    if part:
+        _remember(part, None)
+
+
+def _remember(part: BlankPart, known: frozenset[Triple] | None) -> None:
+    """Keep the last `_KEPT` parts (a dict keeps insertion order: the first is the oldest)."""
+    _CANONICAL[part] = known
+    while len(_CANONICAL) > _KEPT:
+        del _CANONICAL[next(iter(_CANONICAL))]
