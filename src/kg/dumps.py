@@ -15,7 +15,8 @@ files with identical checksums:
   different RDF term (https://www.w3.org/TR/rdf11-concepts/#section-Graph-Literal), so such a
   literal is written in full;
 * JSON-LD is rdflib's, re-ordered: JSON-LD arrays are unordered except `@list`
-  (https://www.w3.org/TR/json-ld11/#sets-and-lists), so every other array is sorted;
+  (https://www.w3.org/TR/json-ld11/#sets-and-lists), so every other array is sorted; it is put
+  together graph by graph (`kg.jsonld`), so an edit converts only the graphs it changed;
 * gzip with mtime 0 and no file name (https://www.rfc-editor.org/rfc/rfc1952#page-7).
 
 The loop between dumps and description: the description (`kg.describe`) lists each dump with
@@ -30,15 +31,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 from rdflib.plugins.serializers.turtle import TurtleSerializer
@@ -46,6 +45,7 @@ from rdflib.term import Node
 
 from kg import formats
 from kg.canonical import canonical_graph
+from kg.jsonld import dataset_jsonld, graph_jsonld
 from kg.namespaces import DESCRIPTION_GRAPH, PREFIXES
 
 STEM = "partage-kg"
@@ -124,7 +124,7 @@ def render(graphs: Mapping[URIRef, Graph], version: str) -> list[Dump]:
         Dump(NAMES[0], formats.TURTLE.media_type, False, _gzip(turtle)),
         Dump(NAMES[1], formats.NTRIPLES.media_type, False, _gzip(_joined(triple_lines))),
         Dump(NAMES[2], formats.NQUADS.media_type, True, _gzip(_joined(quad_lines))),
-        Dump(NAMES[3], formats.JSONLD.media_type, True, _gzip(_jsonld(graphs))),
+        Dump(NAMES[3], formats.JSONLD.media_type, True, _gzip(dataset_jsonld(graphs))),
     ]
 
 
@@ -153,7 +153,7 @@ def serialise(graph: Graph, syntaxes: Iterable[str]) -> dict[str, bytes]:
         "turtle": _turtle,
         "nt": lambda g: _joined(sorted(set(g.serialize(format="nt").splitlines(keepends=True)))),
         "xml": _rdfxml,
-        "json-ld": _jsonld,
+        "json-ld": graph_jsonld,
     }
     try:
         return {syntax: writers[syntax](ordered) for syntax in syntaxes}
@@ -284,34 +284,6 @@ def _strip_graph(line: str) -> str:
 
 def _joined(lines: Sequence[str]) -> bytes:
     return "".join(lines).encode("utf-8")
-
-
-def _jsonld(graphs: Mapping[URIRef, Graph] | Graph) -> bytes:
-    """JSON-LD compacted with our prefixes, arrays sorted; one `@graph` per named graph if any."""
-    if isinstance(graphs, Graph):
-        source = graphs
-    else:
-        source = Dataset()
-        for prefix, namespace in PREFIXES.items():
-            source.bind(prefix, namespace)
-        for name, graph in graphs.items():
-            named = source.graph(name)
-            named += graph
-    text = source.serialize(format="json-ld", context=PREFIXES, encoding="utf-8")
-    ordered = _sorted_arrays(json.loads(text))
-    return (json.dumps(ordered, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
-
-
-def _sorted_arrays(value: Any, in_list: bool = False) -> Any:
-    """Sort every JSON array but the value of `@list`, whose order is the RDF list's."""
-    if isinstance(value, dict):
-        return {key: _sorted_arrays(item, key == "@list") for key, item in value.items()}
-    if isinstance(value, list):
-        items = [_sorted_arrays(item) for item in value]
-        if in_list:
-            return items
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-    return value
 
 
 def _gzip(data: bytes) -> bytes:
