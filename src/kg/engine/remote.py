@@ -46,6 +46,7 @@ from kg.federation import ServiceCheckError, forbidden, services_in
 from kg.namespaces import PREFIXES
 from kg.query_text import names_dataset
 from kg.remote.client import error_message
+from kg.remote.connections import Answer
 from kg.remote.profiles import PROFILES
 from kg.remote.query import QueryClient, is_partial, is_query_error
 from kg.remote.record import NO_GRAPH
@@ -56,6 +57,10 @@ with nothing, which Oxigraph's planner folds away (no SERVICE is called, no data
 _POSITION = re.compile(r"at (\d+):\d+")
 LONG_QUERY = 20_000
 """Characters past which a query is read on a thread, not on the event loop."""
+READ_TEXTS = 4096
+"""Query texts whose reading is kept, all forgotten past it (as the SERVICE verdicts of
+`kg.web.state`): reading a query costs more than forwarding its answer, and readers repeat
+queries."""
 LARGE_ANSWER = 256 * 1024
 """Bytes past which an answer is written again on a thread, not on the event loop."""
 _FORMS: dict[str, Form] = {
@@ -107,6 +112,8 @@ class RemoteEngine:
         self.prefixes = dict(PREFIXES)
         self.base_iri = settings.base_iri
         self.reader = ox.Store()  # always empty: only reads queries (see `PROBE`)
+        self.read: dict[str, tuple[Form, str]] = {}
+        """Each query text read so far: its form and the text sent (bounded: `READ_TEXTS`)."""
         self.client: QueryClient | None = None
         self.polling: asyncio.Task[None] | None = None
 
@@ -158,13 +165,20 @@ class RemoteEngine:
         services: tuple[str, ...] | None = None
         if request.check_services:  # else the HTTP side knows the verdict: allowed, or none
             services = await self._services(text, request.service_allow)
-        form = await self._read(text)
+        known = self.read.get(text)
+        if known is None:
+            prologue = f"BASE <{self.base_iri}>\n" if self.base_iri else ""
+            prologue += "".join(
+                f"PREFIX {name}: <{iri}>\n"
+                for name, iri in self.prefixes.items()
+                if f"{name}:" in text
+            )
+            known = (await self._read(text), prologue + text)
+            if len(self.read) >= READ_TEXTS:
+                self.read.clear()
+            self.read[text] = known
         default, named = await self._dataset(request, release)
-        prologue = f"BASE <{self.base_iri}>\n" if self.base_iri else ""
-        prologue += "".join(
-            f"PREFIX {name}: <{iri}>\n" for name, iri in self.prefixes.items() if f"{name}:" in text
-        )
-        return Prepared(prologue + text, form, default, named, services)
+        return Prepared(known[1], known[0], default, named, services)
 
     async def _services(self, text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
         try:
@@ -260,7 +274,7 @@ class RemoteEngine:
 
     async def _answer(
         self,
-        response: httpx.Response,
+        response: Answer,
         prepared: Prepared,
         wanted: str,
         limit: int,

@@ -259,7 +259,17 @@ def boolean(results: Any, ask_is_select: bool) -> bool:
     raise RemoteError("an ASK was answered without a boolean")
 
 
-def error_message(response: httpx.Response) -> str:
+class Reply(Protocol):
+    """What an error message is read from: an httpx response or a `connections.Answer`."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def reason_phrase(self) -> str: ...
+
+
+def error_message(response: Reply) -> str:
     """The first lines of an engine's error body: enough to act on, not a whole HTML page."""
     text = response.text.strip()
     return " ".join(text.splitlines()[:3])[:400] or response.reason_phrase
