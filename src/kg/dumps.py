@@ -10,10 +10,11 @@ files with identical checksums:
   statement per line, so sorting lines sorts statements). The N-Quads text is exactly the text
   `kg.build.content_hash` hashes: the dataset's content hash is the SHA-256 of the decompressed
   N-Quads dump, which anyone can check with `zcat partage-kg.nq.gz | sha256sum`;
-* Turtle is rdflib's serialisation of the canonical union (subjects and predicates sorted),
-  except that a number keeps its lexical form: rdflib writes "30"^^xsd:decimal as `30.0`, a
-  different RDF term (https://www.w3.org/TR/rdf11-concepts/#section-Graph-Literal), so such a
-  literal is written in full;
+* Turtle is Oxigraph's serialisation of the sorted N-Triples lines (one statement per triple,
+  a subject's triples grouped, prefixes sorted): tens of times faster than rdflib's, and it
+  keeps every literal's lexical form (https://www.w3.org/TR/rdf11-concepts/#section-Graph-Literal:
+  "30"^^xsd:decimal and 30.0 are different terms). The vocabulary files (`serialise`) keep
+  rdflib's nested Turtle, except that a number keeps its lexical form there too;
 * JSON-LD is rdflib's, re-ordered: JSON-LD arrays are unordered except `@list`
   (https://www.w3.org/TR/json-ld11/#sets-and-lists), so every other array is sorted; it is put
   together graph by graph (`kg.jsonld`), so an edit converts only the graphs it changed;
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
@@ -113,13 +115,12 @@ def render(graphs: Mapping[URIRef, Graph], version: str) -> list[Dump]:
     """
     graphs = canonical(graphs)
     quad_lines = nquads_lines(graphs)
-    union = _union(graphs)
     header = (
         f"# Partage KG {version}: the union of its named graphs, all but <{DESCRIPTION_GRAPH}>,\n"
         f"# which describes this file ({DESCRIPTION_FILE}). partage-kg.nq.gz keeps the graphs.\n"
     )
-    turtle = header.encode("utf-8") + _turtle(union)
     triple_lines = sorted({_strip_graph(line) for line in quad_lines})
+    turtle = header.encode("utf-8") + _ntriples_as_turtle(_joined(triple_lines))
     return [
         Dump(NAMES[0], formats.TURTLE.media_type, False, _gzip(turtle)),
         Dump(NAMES[1], formats.NTRIPLES.media_type, False, _gzip(_joined(triple_lines))),
@@ -189,15 +190,6 @@ def write(dumps: Sequence[Dump], description: Graph, directory: Path) -> None:
     (directory / DESCRIPTION_FILE).write_bytes(_turtle(described))
 
 
-def _union(graphs: Mapping[URIRef, Graph]) -> Graph:
-    union = Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        union.bind(prefix, namespace)
-    for graph in graphs.values():
-        union += graph
-    return union
-
-
 class _LexicalTurtle(TurtleSerializer):
     """rdflib's Turtle serialiser, but a literal whose shorthand would change it is written out."""
 
@@ -215,6 +207,24 @@ def _turtle(graph: Graph) -> bytes:
     buffer = io.BytesIO()
     _LexicalTurtle(graph).serialize(buffer, encoding="utf-8")
     return buffer.getvalue()
+
+
+def _ntriples_as_turtle(ntriples: bytes) -> bytes:
+    """Oxigraph's Turtle of N-Triples, in their order, with our prefixes in name order.
+
+    Oxigraph writes one `@prefix` line per prefix first, in an order of its own: those lines
+    are written again here in name order, so the bytes depend on nothing but the triples.
+    """
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+    if not text:  # no triple: Oxigraph writes no prefixes either
+        return head.encode()
+    lines = text.split(b"\n", len(PREFIXES))
+    declared, body = lines[: len(PREFIXES)], lines[len(PREFIXES) :]
+    if not all(line.startswith(b"@prefix ") for line in declared):
+        raise ValueError("Oxigraph's Turtle does not start with its prefixes")
+    return head.encode() + b"\n".join(body)
 
 
 def _rdfxml(graph: Graph) -> bytes:
