@@ -12,6 +12,9 @@ Two facts about rdflib's parser make this module necessary:
   rdflib documents a prepared query as reusable with other `initBindings`
   (`rdflib.plugins.sparql.prepareQuery`), and `evalQuery` only reads its algebra, so the cached
   query is shared, not copied (tests/test_validation_reports.py holds the reports unchanged).
+  Since `kg.shacl_queries`, Oxigraph answers those queries during validation, parsing them in
+  Rust; this cache serves the ones it leaves to rdflib (data whose literals Oxigraph would
+  rewrite, custom functions) and every other caller of `Graph.query`.
 
 `install` registers `SPARQLProcessor` and `SPARQLUpdateProcessor` below under rdflib's plugin
 name "sparql", so `Graph.query` and `Graph.update` with a string (as pySHACL calls them) take
