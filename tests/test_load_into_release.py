@@ -32,10 +32,10 @@ LOADED = (URIRef("urn:x:loaded"), URIRef("urn:x:says"), Literal("loaded by kg lo
 
 
 @pytest.fixture
-def store(built_store: Path, tmp_path: Path) -> Path:
-    """A copy of the project's release that the test may write."""
+def store(small_store: Path, tmp_path: Path) -> Path:
+    """A copy of a release (the small project's, tests/data/edit/) that the test may write."""
     path = tmp_path / "store"
-    shutil.copytree(built_store, path)
+    shutil.copytree(small_store, path)
     return path
 
 

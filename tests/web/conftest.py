@@ -115,10 +115,12 @@ def reported_store(built_store: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def own_store(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of `built_store` (dumps included) that this module's tests may edit."""
+def own_store(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of `small_store` (dumps included) that this module's tests may edit: the edit
+    tests are about the protocols, and an edit of the small project is made in a tenth of
+    a second."""
     path = tmp_path_factory.mktemp("own") / "store"
-    shutil.copytree(built_store, path)
+    shutil.copytree(small_store, path)
     return path
 
 

@@ -1,10 +1,9 @@
 """The Graph Store HTTP Protocol at /rdf-graphs/service
 (https://www.w3.org/TR/sparql11-http-rdf-update/), against a real server with an admin token
-over this module's own copy of the project's store.
+over this module's own copy of `small_store` (tests/data/edit/).
 
-Reads are public, writes need the token. Each write that succeeds costs a validation of the
-whole dataset and a publication (tens of seconds), so one test walks a graph through PUT, POST,
-GET and DELETE.
+Reads are public, writes need the token. One test walks a graph through PUT, POST, GET and
+DELETE.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """SPARQL 1.1 Update through /sparql (https://www.w3.org/TR/sparql11-protocol/#update-operation),
-against a real server with an admin token over this module's own copy of the project's store.
+against a real server with an admin token over this module's own copy of `small_store`, a small
+project with the project's terms and shapes (tests/data/edit/).
 
 Tests that write leave their change in that store, so each one checks its own change and none
-depends on another's. An edit that is written takes as long as a validation of the whole
-dataset plus a publication (tens of seconds): few tests write.
+depends on another's.
 """
 
 from __future__ import annotations

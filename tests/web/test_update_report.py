@@ -23,9 +23,11 @@ WARNED = f"""ASK {{ GRAPH <{REPORT}> {{
 
 
 @pytest.fixture
-def http(reported_store: Path, tmp_path: Path, launch: Any) -> Iterator[httpx.Client]:
+def http(small_store: Path, tmp_path: Path, launch: Any) -> Iterator[httpx.Client]:
+    """A server on a copy of `small_store`, whose community of spokespersons La Ruche has by
+    a claim of the study (tests/data/edit/)."""
     store = tmp_path / "store"
-    shutil.copytree(reported_store, store)
+    shutil.copytree(small_store, store)
     server = launch(store, "--workers", "1", env={"KG_ADMIN_TOKEN": TOKEN})
     with httpx.Client(base_url=server.url, timeout=120) as client:
         yield client
