@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from kg import __version__, docs, dumps
+from kg import __version__, collector, docs, dumps
 from kg.build import content_hash, derive
 from kg.canonical import remember_canonical
 from kg.describe import describe
@@ -83,6 +83,7 @@ def check(
     return graphs, validate(data_of(graphs), shapes)
 
 
+@collector.paused()
 def make(
     sources: Mapping[URIRef, Graph],
     version: str,

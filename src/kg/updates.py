@@ -40,7 +40,7 @@ from typing import Any
 from rdflib import BNode, Dataset, Graph, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg import dumps, release
+from kg import collector, dumps, release
 from kg.build import LINKS
 from kg.config import Settings
 from kg.errors import KGError, NotConforming, QueryError, SourceError, UsageError
@@ -211,6 +211,7 @@ def edit_served_store(settings: Settings, edit: Edit, wait: float = LOCK_WAIT) -
             return apply_edit(settings.store, edit, settings.base_iri, write=write)
 
 
+@collector.paused()
 def apply_edit(
     store: Path,
     edit: Edit,
