@@ -48,7 +48,7 @@ from kg.query_text import names_dataset
 from kg.remote.client import error_message
 from kg.remote.connections import Answer
 from kg.remote.profiles import PROFILES
-from kg.remote.query import QueryClient, is_partial, is_query_error
+from kg.remote.query import SHORT_QUERY, QueryClient, is_partial, is_query_error
 from kg.remote.record import NO_GRAPH
 
 PROBE = "\nVALUES () {}"
@@ -57,10 +57,10 @@ with nothing, which Oxigraph's planner folds away (no SERVICE is called, no data
 _POSITION = re.compile(r"at (\d+):\d+")
 LONG_QUERY = 20_000
 """Characters past which a query is read on a thread, not on the event loop."""
-READ_TEXTS = 4096
-"""Query texts whose reading is kept, all forgotten past it (as the SERVICE verdicts of
-`kg.web.state`): reading a query costs more than forwarding its answer, and readers repeat
-queries."""
+READ_TEXTS = 1024
+"""Query texts (up to `SHORT_QUERY` characters) whose reading is kept, all forgotten past it
+(as the SERVICE verdicts of `kg.web.state`): reading a query costs more than forwarding its
+answer, and readers repeat queries."""
 LARGE_ANSWER = 256 * 1024
 """Bytes past which an answer is written again on a thread, not on the event loop."""
 _FORMS: dict[str, Form] = {
@@ -174,9 +174,10 @@ class RemoteEngine:
                 if f"{name}:" in text
             )
             known = (await self._read(text), prologue + text)
-            if len(self.read) >= READ_TEXTS:
-                self.read.clear()
-            self.read[text] = known
+            if len(text) <= SHORT_QUERY:
+                if len(self.read) >= READ_TEXTS:
+                    self.read.clear()
+                self.read[text] = known
         default, named = await self._dataset(request, release)
         return Prepared(known[1], known[0], default, named, services)
 

@@ -32,6 +32,9 @@ _QUERY_ERROR = re.compile(r"\b(?:37000|42000|22023|42S22|SP0\d\d)\b")
 """SQL states and codes Virtuoso answers with a 500 for a query it cannot compile (syntax,
 unknown prefix, bad argument): the query is at fault, not the store."""
 FORM = "application/x-www-form-urlencoded"
+SHORT_QUERY = 4096
+"""Characters up to which a query's encoding and reading are kept for its next time (memory
+bounded by the number of texts kept times this)."""
 _PLUS = [f"%{byte:02X}" for byte in range(256)]
 for _byte in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~":
     _PLUS[_byte] = chr(_byte)
@@ -85,7 +88,7 @@ class QueryClient:
         Raises:
             httpx.TransportError: the store could not be reached or broke the connection.
         """
-        body = b"query=" + form_encode(text)
+        body = b"query=" + (encoded_query(text) if len(text) <= SHORT_QUERY else form_encode(text))
         body += dataset_form(tuple(default_graphs), tuple(named_graphs))
         if self.capabilities.timeout_parameter is not None:
             limit = max(1, int(seconds * 1000))
@@ -122,6 +125,13 @@ class QueryClient:
 def form_encode(text: str) -> bytes:
     """`text` as a value of an `application/x-www-form-urlencoded` body, as `quote_plus`."""
     return text.encode("utf-8").decode("latin-1").translate(_PLUS).encode("ascii")
+
+
+@lru_cache(maxsize=1024)
+def encoded_query(text: str) -> bytes:
+    """`form_encode(text)`, kept for the texts sent most lately: readers repeat queries, and
+    the engine sends the same text object again (`kg.engine.remote.RemoteEngine.read`)."""
+    return form_encode(text)
 
 
 @lru_cache(maxsize=64)
