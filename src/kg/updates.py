@@ -35,10 +35,10 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rdflib import BNode, Dataset, Graph, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
 
 from kg import collector, dumps, release
 from kg.build import LINKS
@@ -57,12 +57,14 @@ from kg.namespaces import (
     VALIDATION_GRAPH,
 )
 from kg.sources import file_format, parse_rdf
-from kg.store import Progress, check_syntax, load_records, read_quads
+from kg.store import Progress, check_syntax, load_records, parse_quads, read_quads
 
 Graphs = dict[URIRef, Graph]
 RENEWED = (DESCRIPTION_GRAPH, VALIDATION_GRAPH)
 """Graphs every release writes anew (its own description and report): an edit that changed
 nothing else has changed nothing."""
+Triples = frozenset[tuple[Node, Node, Node]]
+"""A graph's triples, as an edit compares them."""
 Edit = Callable[[Dataset], None]
 """Changes the graphs of a release, loaded as a Dataset; raises a KGError to refuse."""
 Writer = Callable[[release.Release, Path, Sequence[dict[str, str]]], Manifest]
@@ -233,9 +235,9 @@ def apply_edit(
         raise NotEditableError(f"{store} keeps no sources of its release: build it with `kg build`")
     before = read_graphs(store, manifest)
     dataset = Dataset(default_union=True)
-    for name, graph in before.items():
-        copy = dataset.graph(name)
-        copy += graph
+    for name, triples in before.items():
+        graph = dataset.graph(name)
+        dataset.addN((s, p, o, graph) for s, p, o in triples)
     edit(dataset)
     after = _named_graphs(dataset)
     if len(dataset.default_graph):
@@ -244,7 +246,10 @@ def apply_edit(
     check_writable(changed, after)
     check_terms(changed, after)
     edited = carried_over(sources, before, after, changed)
-    if not _changed(sources, edited):
+    if not _changed(
+        {n: _triples(sources[n]) for n in changed if n in sources},
+        {n: _triples(edited[n]) for n in changed if n in edited},
+    ):
         # nothing, or only triples that the claims assert again
         return Outcome(manifest, frozenset(), frozenset(before))
     docs_from = store if not {ONTOLOGY_GRAPH, SHAPES_GRAPH} & changed else None
@@ -254,7 +259,7 @@ def apply_edit(
         message = "the edit breaks the shapes: nothing was written"
         raise NotConforming(error.report, message) from None
     written = write(made, store, [*manifest.loaded, *loaded])
-    published = {n: g for n, g in made.graphs.items() if n not in RENEWED}
+    published = {n: frozenset(g) for n, g in made.graphs.items() if n not in RENEWED}
     return Outcome(written, _changed(_without(before, RENEWED), published), frozenset(before))
 
 
@@ -312,36 +317,31 @@ def load_into_release(
 
 def carried_over(
     sources: Mapping[URIRef, Graph],
-    before: Mapping[URIRef, Graph],
-    after: Mapping[URIRef, Graph],
+    before: Mapping[URIRef, Graph | Triples],
+    after: Mapping[URIRef, Graph | Triples],
     changed: frozenset[URIRef],
 ) -> Graphs:
     """The source graphs with what the edit added to and removed from each graph it changed.
 
     A triple the edit removed goes from the graph's source if it is there (a derived triple,
     say the one a claim asserts, is not, and is derived again); a triple it added joins the
-    source; a graph it removed is removed.
+    source; a graph it removed is removed. `sources` is left as it was.
     """
     edited = dict(sources)
     for name in changed:
         if name not in after:
             edited.pop(name, None)
             continue
-        old = before.get(name, Graph())
-        new = after[name]
+        old, new = _triples(before.get(name, frozenset())), _triples(after[name])
+        removed, added = old - new, new - old
         source = Graph(identifier=name)
-        source += sources.get(name, Graph())
-        for triple in old:
-            if triple not in new:
-                source.remove(triple)
-        for triple in new:
-            if triple not in old:
-                source.add(triple)
+        source.addN((*t, source) for t in sources.get(name, ()) if t not in removed)
+        source.addN((*t, source) for t in added)
         edited[name] = source
     return dict(sorted(edited.items()))
 
 
-def check_writable(changed: frozenset[URIRef], after: Mapping[URIRef, Graph]) -> None:
+def check_writable(changed: frozenset[URIRef], after: Mapping[URIRef, Triples]) -> None:
     """Refuse changes to derived graphs and the emptying of the ontology or the study.
 
     Raises:
@@ -356,7 +356,7 @@ def check_writable(changed: frozenset[URIRef], after: Mapping[URIRef, Graph]) ->
             raise ReadOnlyGraphError(f"<{name}> can be edited but not emptied or removed")
 
 
-def check_terms(changed: frozenset[URIRef], after: Mapping[URIRef, Graph]) -> None:
+def check_terms(changed: frozenset[URIRef], after: Mapping[URIRef, Triples]) -> None:
     """Refuse triples that are not RDF (a variable, a literal subject), which rdflib's update
     engine lets through: https://www.w3.org/TR/rdf11-concepts/#section-triples.
 
@@ -372,9 +372,12 @@ def check_terms(changed: frozenset[URIRef], after: Mapping[URIRef, Graph]) -> No
                 raise QueryError(f"<{name}> would hold {triple}, which is not an RDF triple")
 
 
-def read_graphs(store: Path, manifest: Manifest) -> Graphs:
-    """The release's graphs as the build made them, from its N-Quads dump, checked against
-    the manifest; graphs the manifest lists as empty are there too.
+def read_graphs(store: Path, manifest: Manifest) -> dict[URIRef, Triples]:
+    """The triples of each of the release's graphs as the build made them, from its N-Quads
+    dump, checked against the manifest; graphs the manifest lists as empty are there too.
+
+    Sets rather than rdflib graphs: an edit compares them and copies them into its Dataset,
+    and a set is many times cheaper to build than a graph.
 
     Raises:
         NotEditableError: there is no dump, or it is not the one the manifest lists.
@@ -388,31 +391,34 @@ def read_graphs(store: Path, manifest: Manifest) -> Graphs:
         raise NotEditableError(
             f"{store} has no dump of its graphs ({DUMP}): build it with `kg build`"
         )
-    graphs = release.named_graphs(read_quads(gzip.decompress(data)))
+    graphs: dict[URIRef, set[tuple[Node, Node, Node]]] = {}
+    for s, p, o, graph in parse_quads(gzip.decompress(data)):
+        if graph is not None:
+            graphs.setdefault(graph, set()).add((s, p, o))
     for name, count in manifest.triples.items():
         if count == 0 and ":" in name:
-            graphs.setdefault(URIRef(name), Graph(identifier=URIRef(name)))
-    return graphs
+            graphs.setdefault(URIRef(name), set())
+    return {name: frozenset(graphs[name]) for name in sorted(graphs)}
 
 
-def _named_graphs(dataset: Dataset) -> Graphs:
-    graphs: Graphs = {}
-    for graph in dataset.graphs():
-        if isinstance(graph.identifier, URIRef) and graph.identifier != DATASET_DEFAULT_GRAPH_ID:
-            copy = Graph(identifier=graph.identifier)
-            copy += graph
-            graphs[graph.identifier] = copy
-    return graphs
+def _named_graphs(dataset: Dataset) -> dict[URIRef, Triples]:
+    return {
+        graph.identifier: frozenset(graph)
+        for graph in dataset.graphs()
+        if isinstance(graph.identifier, URIRef) and graph.identifier != DATASET_DEFAULT_GRAPH_ID
+    }
 
 
-def _changed(before: Mapping[URIRef, Graph], after: Mapping[URIRef, Graph]) -> frozenset[URIRef]:
+def _changed(
+    before: Mapping[URIRef, Triples], after: Mapping[URIRef, Triples]
+) -> frozenset[URIRef]:
     """The graphs added, removed, or whose triples differ."""
-    return frozenset(n for n in {*before, *after} if _triples(before, n) != _triples(after, n))
+    return frozenset(n for n in {*before, *after} if before.get(n) != after.get(n))
 
 
-def _triples(graphs: Mapping[URIRef, Graph], name: URIRef) -> frozenset[Any] | None:
-    return frozenset(graphs[name]) if name in graphs else None
+def _triples(graph: Graph | Triples) -> Triples:
+    return graph if isinstance(graph, frozenset) else frozenset(graph)
 
 
-def _without(graphs: Mapping[URIRef, Graph], names: tuple[URIRef, ...]) -> Graphs:
+def _without(graphs: Mapping[URIRef, Triples], names: tuple[URIRef, ...]) -> dict[URIRef, Triples]:
     return {name: graph for name, graph in graphs.items() if name not in names}
