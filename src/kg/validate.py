@@ -145,6 +145,7 @@ def validate(
         pyshacl.errors.ReportableRuntimeError: the shapes cannot be loaded (see `check_shapes`).
     """
     sparql_grammar.install()  # what rdflib still answers is parsed once, not once per focus node
+    shacl_queries.install()  # and pySHACL checks each SHACL-SPARQL text once
     shapes_copy = Graph()  # pySHACL adds triples to the shapes graph it is given
     shapes_copy += shapes
     # pySHACL clones the data graph (into rdflib's Memory store) unless told to work in place:
