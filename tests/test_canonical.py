@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 
-from kg.canonical import canonical_graph, remember_canonical
+from kg.canonical import canonical_graph, nquads_lines, remember_canonical
 
 EX = "urn:test:canonical:"
 
@@ -36,3 +36,13 @@ def test_a_triple_added_outside_the_blank_nodes_of_a_canonical_graph_relabels_no
     graph.add((URIRef(f"{EX}org"), URIRef(f"{EX}name"), Literal("added by an edit")))
 
     assert canonical_graph(graph) is graph
+
+
+def test_nquads_lines_are_rdflibs_ntriples_of_the_canonical_graph_in_the_named_graph() -> None:
+    graph = graph_with_blank_nodes(extra=2)
+    name = URIRef(f"{EX}graph")
+    ntriples = to_canonical_graph(graph).serialize(format="nt").splitlines()
+
+    lines = nquads_lines(name, graph)
+
+    assert sorted(lines) == sorted(f"{line[:-1]}<{name}> .\n" for line in ntriples if line)

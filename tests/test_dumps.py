@@ -19,7 +19,8 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from typer.testing import CliRunner
 
 from hash_seeds import outputs_under_hash_seeds
-from kg.build import canonical_graph, content_hash
+from kg.build import content_hash
+from kg.canonical import canonical_graph
 from kg.cli import app
 from kg.docs import SYNTAXES
 from kg.dumps import DESCRIPTION_FILE, Dump, dataset_hash, render, write

@@ -27,7 +27,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS
 from rdflib.term import Node
 
 from kg import __version__
-from kg.canonical import canonical_graph
+from kg.canonical import nquads_lines
 from kg.namespaces import (
     ENTAILMENT_GRAPH,
     GRAPH,
@@ -235,17 +235,11 @@ def content_hash(graphs: Mapping[URIRef, Graph]) -> str:
     """SHA-256 of the graphs as sorted N-Quads with canonical blank-node labels.
 
     Parsing mints fresh blank-node labels each time, so each graph with blank nodes is first
-    relabelled by `rdflib.compare.to_canonical_graph` (RGDA1: labels are hashes of each node's
-    surroundings, equal for isomorphic graphs). Graphs are canonicalised one by one, which is
-    sound for equality (the same dataset always gives the same hash) and only blind to whether
-    a blank node is shared across two graphs, which no build relies on. Lines are sorted so
-    neither triple order nor graph order matters.
+    relabelled by `kg.canonical` (RGDA1: labels are hashes of each node's surroundings, equal
+    for isomorphic graphs), whose lines the N-Quads dump is made of too. Graphs are
+    canonicalised one by one, which is sound for equality (the same dataset always gives the
+    same hash) and only blind to whether a blank node is shared across two graphs, which no
+    build relies on. Lines are sorted so neither triple order nor graph order matters.
     """
-    lines: list[str] = []
-    for name in sorted(graphs):
-        graph = canonical_graph(graphs[name])
-        ntriples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        # An N-Triples line ends with " ."; the graph name goes before the dot.
-        lines.extend(f"{line[:-1]}<{name}> ." for line in ntriples.splitlines() if line)
-    lines.sort()
-    return hashlib.sha256("".join(f"{line}\n" for line in lines).encode("utf-8")).hexdigest()
+    lines = sorted(line for name in graphs for line in nquads_lines(name, graphs[name]))
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()

@@ -11,13 +11,17 @@ and which most edits leave as it was: an edit that names an organisation changes
 `canonical_graph` therefore runs RGDA1 on the blank-node part only, and keeps the result per
 blank-node part (labels included, so the same input always gives the same output). A graph read
 from a file a release wrote is canonical already (`remember_canonical`): it is its own result.
+
+`nquads_lines` is the one writer of a graph's canonical N-Quads lines, which the dumps, the
+sources file, the content hash and the store's snapshot are made of; the lines are kept per
+(graph name, triples), so a release serialises again only the graphs that changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import BNode, Node
 
@@ -26,6 +30,7 @@ BlankPart = frozenset[Triple]
 
 _CANONICAL: dict[BlankPart, frozenset[Triple] | None] = {}
 """Canonical triples of each blank-node part seen last; None: the part is canonical as it is."""
+_LINES: dict[tuple[URIRef, frozenset[Triple]], tuple[str, ...]] = {}
 _KEPT = 64
 
 
@@ -65,8 +70,25 @@ def canonical_part(part: BlankPart) -> frozenset[Triple] | None:
         blank.addN((*t, blank) for t in part)
         relabelled = frozenset(to_canonical_graph(blank))
         known = None if relabelled == part else relabelled
+        if known is not None:  # and the result is canonical as it is
+            _remember(known, None)
     _remember(part, known)
     return known
+
+
+def nquads_lines(name: URIRef, graph: Graph) -> tuple[str, ...]:
+    """The N-Quads lines (newline included, unsorted) of `graph`, canonically labelled, in the
+    graph `name`: rdflib's N-Triples of `canonical_graph(graph)` with the graph name added."""
+    key = (name, frozenset(graph))
+    lines = _LINES.pop(key, None)
+    if lines is None:
+        ntriples = canonical_graph(graph).serialize(format="nt", encoding="utf-8").decode()
+        # An N-Triples line ends with " ."; the graph name goes before the dot.
+        lines = tuple(f"{line[:-1]}<{name}> .\n" for line in ntriples.splitlines() if line)
+    _LINES[key] = lines
+    while len(_LINES) > _KEPT:
+        del _LINES[next(iter(_LINES))]
+    return lines
 
 
 def remember_canonical(graph: Graph) -> None:

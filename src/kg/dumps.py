@@ -47,6 +47,7 @@ from rdflib.term import Node
 
 from kg import formats
 from kg.canonical import canonical_graph
+from kg.canonical import nquads_lines as canonical_nquads_lines
 from kg.jsonld import dataset_jsonld, graph_jsonld
 from kg.namespaces import DESCRIPTION_GRAPH, PREFIXES
 
@@ -94,13 +95,8 @@ def canonical(graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph]:
 
 
 def nquads_lines(graphs: Mapping[URIRef, Graph]) -> list[str]:
-    """Sorted N-Quads lines (newline included) of already canonical graphs."""
-    lines: list[str] = []
-    for name in sorted(graphs):
-        ntriples = graphs[name].serialize(format="nt", encoding="utf-8").decode("utf-8")
-        # An N-Triples line ends with " ."; the graph name goes before the dot.
-        lines.extend(f"{line[:-1]}<{name}> .\n" for line in ntriples.splitlines() if line)
-    return sorted(lines)
+    """Sorted N-Quads lines (newline included) of the graphs, canonically labelled."""
+    return sorted(line for name in graphs for line in canonical_nquads_lines(name, graphs[name]))
 
 
 def render(graphs: Mapping[URIRef, Graph], version: str) -> list[Dump]:
@@ -132,8 +128,7 @@ def render(graphs: Mapping[URIRef, Graph], version: str) -> list[Dump]:
 def gzipped_nquads(graphs: Mapping[URIRef, Graph]) -> bytes:
     """All `graphs` (the description too, if given) as gzipped, sorted, canonical N-Quads: the
     same bytes for the same triples, as every file of a release."""
-    canonical_graphs = {name: canonical_graph(graphs[name]) for name in sorted(graphs)}
-    return _gzip(_joined(nquads_lines(canonical_graphs)))
+    return _gzip(_joined(nquads_lines(graphs)))
 
 
 def serialise(graph: Graph, syntaxes: Iterable[str]) -> dict[str, bytes]:
