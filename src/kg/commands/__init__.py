@@ -13,20 +13,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
-from rich.console import Console
 
-from kg.config import Settings
 from kg.errors import KGError, NotConforming, QueryError, SourceError, UsageError
 from kg.lock import StoreBusyError
 from kg.namespaces import PREFIXES
-from kg.report import render
-from kg.validate import ValidationReport
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kg.config import Settings
 
 EXIT_OK = 0
 EXIT_NOT_CONFORMING = 1
@@ -40,6 +41,8 @@ def settings(root: Path | None = None, store: Path | None = None) -> Settings:
     A --store typed on the command line is relative to the current directory, as the shell
     completes it; only KG_STORE and the default are relative to the project root.
     """
+    from kg.config import Settings  # pydantic-settings: only for the commands that read them
+
     given: dict[str, Any] = {}
     if root is not None:
         given["root"] = root.resolve()
@@ -56,6 +59,9 @@ def exit_codes() -> Iterator[None]:
     except (typer.Exit, typer.Abort, typer.TyperException):
         raise
     except NotConforming as error:
+        from kg.report import render  # pySHACL: only once there is a report to render
+        from kg.validate import ValidationReport
+
         if isinstance(error.report, ValidationReport):
             typer.echo(render(error.report, "text"), nl=False)
         typer.echo(str(error), err=True)
@@ -76,6 +82,8 @@ def exit_codes() -> Iterator[None]:
 
 def console(stderr: bool = False) -> Console:
     """A rich console on stdout (or stderr), made per command so tests capture it."""
+    from rich.console import Console  # not for `kg validate`, which writes plain text
+
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 

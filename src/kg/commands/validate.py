@@ -40,8 +40,6 @@ from kg.commands import EXIT_NOT_CONFORMING, EXIT_OK, exit_codes, settings
 from kg.errors import SourceError, UsageError
 from kg.project import installed_project
 from kg.release import check, data_of
-from kg.remote.check import pull, validate_live
-from kg.remote.client import RemoteStore
 from kg.report import load_baseline, render, subtract_baseline
 from kg.sources import RDF_FORMATS, ProjectSources, load_project, parse_rdf
 from kg.validate import Severity, ValidationReport
@@ -125,6 +123,9 @@ def _validate_remote(
 ) -> tuple[ValidationReport, list[Path], list[str]]:
     """Pull the live release of the store at `store_url` and validate it (`kg.remote.check`),
     with its own shapes unless --shapes names others; returns the drift from its record too."""
+    from kg.remote.check import pull, validate_live  # httpx: only for a remote store
+    from kg.remote.client import RemoteStore
+
     config = settings(root).model_copy(update={"store_url": store_url})
     with RemoteStore.of(config) as remote:
         live = pull(remote)
