@@ -26,10 +26,11 @@ links, and their target datasets its TARGETS.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, XSD
+from rdflib.term import Node
 
 from kg.dumps import Dump
 from kg.links.targets import Target, link_triples
@@ -46,6 +47,8 @@ from kg.namespaces import (
     SPDX,
     VOID,
 )
+
+Triples = frozenset[tuple[Node, Node, Node]]
 
 DATASET_SLUG = "partage-kg"
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -89,6 +92,8 @@ def describe(
         dumps: the dump files, to list with their URLs and checksums.
     """
     data = {name: graph for name, graph in sorted(graphs.items()) if name != DESCRIPTION_GRAPH}
+    # counted from sets of triples: iterating an rdflib graph once is cheaper than querying it
+    triples = {name: frozenset(graph) for name, graph in data.items()}
     here = Namespace(base_iri)
     dataset = here[f"id/dataset/{DATASET_SLUG}"]
     out = Graph(bind_namespaces="none")
@@ -96,9 +101,9 @@ def describe(
         out.bind(prefix, namespace)
     _describe_document(out, dataset)
     _describe_dataset(out, dataset, here, version, content_hash)
-    _describe_statistics(out, dataset, _union(data.values()))
+    _describe_statistics(out, dataset, frozenset().union(*triples.values()))
     for name, graph in data.items():
-        _describe_graph(out, dataset, name, graph)
+        _describe_graph(out, dataset, name, graph, triples[name])
     _describe_distributions(out, dataset, here, dumps)
     _describe_catalog(out, dataset, here)
     return out
@@ -134,18 +139,20 @@ def _describe_dataset(
     _add_checksum(out, dataset, content_hash)
 
 
-def _describe_statistics(out: Graph, dataset: URIRef, union: Graph) -> None:
+def _describe_statistics(out: Graph, dataset: URIRef, union: Triples) -> None:
     _add_counts(out, dataset, union)
     for namespace in sorted(_vocabularies(union)):
         out.add((dataset, VOID.vocabulary, URIRef(namespace)))
     organisations = sorted(
-        s for s in union.subjects(RDF.type, PV.Organisation, unique=True) if isinstance(s, URIRef)
+        {s for s, p, o in union if p == RDF.type and o == PV.Organisation and isinstance(s, URIRef)}
     )
     for example in organisations[:EXAMPLES]:
         out.add((dataset, VOID.exampleResource, example))
 
 
-def _describe_graph(out: Graph, dataset: URIRef, name: URIRef, graph: Graph) -> None:
+def _describe_graph(
+    out: Graph, dataset: URIRef, name: URIRef, graph: Graph, triples: Triples
+) -> None:
     """One subset per named graph; linksets inside the graphs under graph/links/."""
     subset = URIRef(f"{dataset}/graph/{str(name).removeprefix(str(GRAPH))}")
     named = _bnode("named-graph", subset)
@@ -156,7 +163,7 @@ def _describe_graph(out: Graph, dataset: URIRef, name: URIRef, graph: Graph) -> 
     out.add((named, RDF.type, SD.NamedGraph))
     out.add((named, SD.name, name))
     out.add((named, SD.graph, subset))
-    _add_counts(out, subset, graph)
+    _add_counts(out, subset, triples)
     if str(name).startswith(str(GRAPH["links/"])):
         for (target, predicate), links in sorted(link_triples(graph).items(), key=_link_key):
             _describe_linkset(out, dataset, subset, target, predicate, len(links))
@@ -234,12 +241,12 @@ def _describe_catalog(out: Graph, dataset: URIRef, here: Namespace) -> None:
     out.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
 
 
-def _add_counts(out: Graph, node: URIRef, graph: Graph) -> None:
-    subjects = set(graph.subjects(unique=True))
+def _add_counts(out: Graph, node: URIRef, triples: Triples) -> None:
+    subjects = {s for s, _p, _o in triples}
     entities = {s for s in subjects if isinstance(s, URIRef) and str(s).startswith(str(ID))}
-    classes = set(graph.objects(None, RDF.type, unique=True))
-    properties = set(graph.predicates(unique=True))
-    out.add((node, VOID.triples, Literal(len(graph))))
+    classes = {o for _s, p, o in triples if p == RDF.type}
+    properties = {p for _s, p, _o in triples}
+    out.add((node, VOID.triples, Literal(len(triples))))
     out.add((node, VOID.entities, Literal(len(entities))))
     out.add((node, VOID.distinctSubjects, Literal(len(subjects))))
     out.add((node, VOID.classes, Literal(len(classes))))
@@ -255,9 +262,9 @@ def _add_checksum(out: Graph, node: URIRef, sha256: str) -> None:
     out.add((checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)))
 
 
-def _vocabularies(graph: Graph) -> set[str]:
+def _vocabularies(triples: Triples) -> set[str]:
     """Namespaces of the properties and classes used (https://www.w3.org/TR/void/#vocabularies)."""
-    terms: Iterable[object] = [*graph.predicates(unique=True), *graph.objects(None, RDF.type)]
+    terms = {p for _s, p, _o in triples} | {o for _s, p, o in triples if p == RDF.type}
     namespaces = {_namespace(str(term)) for term in terms if isinstance(term, URIRef)}
     # A term with neither '#' nor '/' (urn:x:p, written by an update) names no vocabulary.
     namespaces.discard("")
@@ -273,13 +280,6 @@ def _namespace(iri: str) -> str:
 def _bnode(kind: str, owner: URIRef) -> BNode:
     """A blank node labelled from its owner, so that equal inputs give equal graphs."""
     return BNode(f"{kind}-{hashlib.sha256(str(owner).encode()).hexdigest()[:16]}")
-
-
-def _union(graphs: Iterable[Graph]) -> Graph:
-    union = Graph()
-    for graph in graphs:
-        union += graph
-    return union
 
 
 def _link_key(item: tuple[tuple[Target, URIRef], set[tuple[URIRef, URIRef]]]) -> tuple[str, str]:
