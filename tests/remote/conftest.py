@@ -15,10 +15,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from engines import free_port, start_oxigraph, stop, wait_until_up
@@ -28,11 +31,12 @@ from kg.config import Settings
 from kg.namespaces import BASE
 from kg.remote.client import GraphStore, RemoteStore
 from kg.remote.embedded import MemoryStore
-from kg.remote.publish import Content, drop
+from kg.remote.publish import Content, drop, publish_content
 from kg.remote.record import STAGING, graph_sizes
 from kg.sources import load_project
 
 ROOT = Path(__file__).resolve().parents[2]
+KG = str(Path(sys.executable).parent / "kg")
 DATA = ROOT / "tests" / "data"
 VIRTUOSO_ROOT = Path(os.environ.get("KG_TEST_VIRTUOSO_ROOT", ROOT / ".virtuoso" / "root"))
 VIRTUOSO_LIBS = ("usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu")
@@ -143,6 +147,62 @@ def remote(request: pytest.FixtureRequest) -> Iterator[Engine]:
     with RemoteStore.of(engine.settings()) as store:
         clear(store)
     yield engine
+
+
+@dataclass
+class Served:
+    """A `kg serve --store-url` in front of an engine: its endpoint and its release files."""
+
+    endpoint: str
+    store: Path
+    process: subprocess.Popen[bytes]
+
+
+ServeInFront = Callable[..., Served]
+
+
+@pytest.fixture
+def serve_in_front(tmp_path: Path) -> Iterator[ServeInFront]:
+    """Start `kg serve --store-url` in front of an engine (`start(engine, release, **env)`),
+    each stopped by its PID after the test."""
+    started: list[Served] = []
+
+    def start(engine: Engine, made: release.Release, **env: str) -> Served:
+        directory = tmp_path / f"serve-{len(started)}"
+        directory.mkdir()
+        started.append(_serve(engine, made, directory, env))
+        return started[-1]
+
+    yield start
+    for served in started:
+        stop(served.process)
+
+
+def _serve(engine: Engine, made: release.Release, directory: Path, env: dict[str, str]) -> Served:
+    store = directory / "store"
+    release.write(made, store)
+    with RemoteStore.of(engine.settings()) as target:
+        publish_content(Content.of_release(made), target, None)
+    port = free_port()
+    log = directory / "serve.log"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    command = [KG, "serve", "--port", str(port), "--store", str(store), "--root", str(ROOT)]
+    variables = {**environment, **engine.env, "KG_ENGINE": "inline", "KG_WORKERS": "1"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env={**variables, **env}
+        )
+    endpoint = f"http://127.0.0.1:{port}/sparql"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            raise RuntimeError(f"kg serve did not answer:\n{log.read_text()}")
+        try:
+            if httpx.get(endpoint, timeout=2).status_code == 200:
+                return Served(endpoint, store, process)
+        except httpx.TransportError:
+            time.sleep(0.1)
 
 
 def make_release(project: Path) -> release.Release:

@@ -1,6 +1,8 @@
 """`kg serve --store-url` in front of each remote engine (Oxigraph server and Virtuoso), over
 the fixture project's release: what differs between engines (the default graph, ASK's shape,
-a syntax error's status, an engine's own graphs and syntax) is the same at our endpoint.
+a syntax error's status, an engine's own graphs and syntax) is the same at our endpoint, and
+DESCRIBE, which each engine defines, is held to the embedded store's answer (Virtuoso's differs:
+a strict xfail).
 
 The protocol, update and Graph Store suites run against Oxigraph server in tests/web
 (`test_remote_*.py`); here a few cases per engine, so that Virtuoso's quirks are held too.
@@ -8,58 +10,26 @@ The protocol, update and Graph Store suites run against Oxigraph server in tests
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import RDFS, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from engines import free_port, stop
 from kg import release
-from kg.remote.client import RemoteStore
-from kg.remote.publish import Content, publish_content
+from kg.layout import SNAPSHOT
+from kg.namespaces import BASE
+from kg.remote.publish import Content
 
-KG = str(Path(sys.executable).parent / "kg")
-ROOT = Path(__file__).resolve().parents[2]
 Engine = Any  # tests/remote/conftest.py's Engine
 
 
 @pytest.fixture
-def served(remote: Engine, release_a: release.Release, tmp_path: Path) -> Iterator[str]:
+def served(remote: Engine, release_a: release.Release, serve_in_front: Any) -> str:
     """`kg serve --store-url` in front of `remote`, holding release A; its endpoint URL."""
-    store = tmp_path / "store"
-    release.write(release_a, store)
-    with RemoteStore.of(remote.settings()) as target:
-        publish_content(Content.of_release(release_a), target, None)
-    port = free_port()
-    log = tmp_path / "serve.log"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    command = [KG, "serve", "--port", str(port), "--store", str(store), "--root", str(ROOT)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**environment, **remote.env, "KG_ENGINE": "inline", "KG_WORKERS": "1"},
-        )
-    endpoint = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        try:
-            if httpx.get(endpoint, timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield endpoint
-    stop(process)
+    return str(serve_in_front(remote, release_a).endpoint)
 
 
 def test_get_query_counts_only_the_release_graphs(served: str, release_a: release.Release) -> None:
@@ -113,3 +83,84 @@ def test_get_query_construct_turtle_with_our_prefixes(served: str) -> None:
     assert response.status_code == 200, response.text
     assert "@prefix pv: <https://w3id.org/partage/ontology#>" in response.text
     assert len(Graph().parse(data=response.text, format="turtle")) > 0
+
+
+@pytest.fixture(scope="session")
+def embedded_a(release_a: release.Release, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    """Release A in pyoxigraph, as the embedded engine serves it: the reference answers."""
+    store = tmp_path_factory.mktemp("embedded-a") / "store"
+    release.write(release_a, store)
+    found = ox.Store()
+    found.bulk_load(path=store / SNAPSHOT, format=ox.RdfFormat.N_QUADS)
+    return found
+
+
+def graph_answer(served: str, query: str, accept: str = "application/n-triples") -> Graph:
+    response = httpx.get(served, params={"query": query}, headers={"accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(accept)
+    return Graph().parse(data=response.text, format="nt" if "triples" in accept else "turtle")
+
+
+def embedded_answer(store: ox.Store, query: str) -> Graph:
+    result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QueryTriples)
+    data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None
+    return Graph().parse(data=data, format="nt")
+
+
+def assert_same_graph(found: Graph, expected: Graph) -> None:
+    if not isomorphic(found, expected):
+        _, missing, extra = graph_diff(to_isomorphic(expected), to_isomorphic(found))
+        raise AssertionError(
+            f"missing:\n{missing.serialize(format='nt')}\nextra:\n{extra.serialize(format='nt')}"
+        )
+
+
+VIRTUOSO_DESCRIBE = pytest.mark.xfail(
+    reason="Virtuoso's DESCRIBE is its own: it adds the triples whose object is the resource and "
+    "follows no blank node (Oxigraph's, which the embedded store gives, is the resource's "
+    "triples and the blank nodes they lead to); and once published there, blank nodes are "
+    "Skolem IRIs (Virtuoso takes no N-Quads in one request)",
+    strict=True,
+)
+
+
+@pytest.fixture
+def describe_as_embedded(request: pytest.FixtureRequest) -> None:
+    """Marks the known gap: on Virtuoso, DESCRIBE answers are not the embedded store's."""
+    if request.node.callspec.params["remote"] == "virtuoso":
+        request.applymarker(VIRTUOSO_DESCRIBE)
+
+
+@pytest.mark.usefixtures("describe_as_embedded")
+@pytest.mark.parametrize("resource", ["org-alpha", "quote-q1"], ids=["iri", "blank-node-target"])
+def test_get_query_describe_is_the_embedded_answer(
+    served: str, embedded_a: ox.Store, resource: str
+) -> None:
+    """DESCRIBE is the engine's to define (https://www.w3.org/TR/sparql11-query/#describe):
+    through our endpoint it must still be the embedded store's answer."""
+    query = f"DESCRIBE <{BASE}id/{resource}>"
+    assert_same_graph(graph_answer(served, query), embedded_answer(embedded_a, query))
+
+
+@pytest.mark.usefixtures("describe_as_embedded")
+def test_get_query_describe_where_is_the_embedded_answer(served: str, embedded_a: ox.Store) -> None:
+    query = "DESCRIBE ?org WHERE { ?org a pv:Marketplace }"
+    expected = embedded_answer(
+        embedded_a, "PREFIX pv: <https://w3id.org/partage/ontology#>\n" + query
+    )
+    assert len(expected) > 0
+    assert_same_graph(graph_answer(served, query), expected)
+
+
+def test_get_query_describe_turtle_with_our_prefixes(served: str) -> None:
+    """Whatever the engine's DESCRIBE, the answer is negotiated and written as ours."""
+    query = f"DESCRIBE <{BASE}id/org-alpha>"
+    response = httpx.get(served, params={"query": query}, headers={"accept": "text/turtle"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/turtle")
+    assert "@prefix pv: <https://w3id.org/partage/ontology#>" in response.text
+    found = Graph().parse(data=response.text, format="turtle")
+    assert (URIRef(f"{BASE}id/org-alpha"), RDFS.label, Literal("Alpha")) in found
