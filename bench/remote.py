@@ -9,6 +9,9 @@
    an empty store, then a second release over the live one; staging and swap timed apart.
 3. Edit latency: one accepted `INSERT DATA` POSTed to `kg serve`, request to answer, median of
    `--edits` (5), with the project's release embedded and published to Oxigraph server.
+4. The time from a release switch until every replica serves it (`switch.py`), at the smallest
+   size: blue/green between two sets of two read replicas behind HAProxy (`make haproxy`), and
+   a swap in one store with two `kg serve` in front; `--switches` (5) of each.
 
 A script, not a test. From the project's root, with the bench venv (`make bench` makes it):
 
@@ -30,6 +33,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -37,6 +41,7 @@ import httpx
 import report
 import sections
 import servers
+import switch
 from measure import Measurement, measure
 from pydantic import SecretStr
 from queries import fill
@@ -76,6 +81,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--virtuoso", action="store_true", help="also time publishing to Virtuoso (make virtuoso)"
     )
     p.add_argument("--skip-mix", action="store_true", help="only publish and edit timings")
+    p.add_argument("--switches", type=int, default=5, help="release switches timed (5; 0: none)")
     p.add_argument("--work-dir", type=Path, default=BENCH / "results" / "remote")
     p.add_argument("--output", type=Path, default=sections.RESULTS)
     p.add_argument("--kg", type=Path, default=None, help="kg executable (.venv/bin/kg)")
@@ -319,11 +325,62 @@ def main(argv: list[str] | None = None) -> int:
     section("edits")
     edits = edit_times(tools, args.work_dir, args.edits)
     say(f"edits: {edits}")
+    switched: list[switch.Switched] = []
+    if args.switches:
+        section(f"{sizes[0]}: release switches")
+        switched = switch_times(sizes[0], args, tools, data_dir, say)
     section("end")
-    text = render(args, argv, measurements, published, edits, started_at, loads, tools, wrk)
+    text = render(
+        args, argv, measurements, published, edits, switched, started_at, loads, tools, wrk
+    )
     sections.write_section("remote", text, args.output)
     say(f"wrote {args.output}")
     return 0
+
+
+def switch_times(
+    size: str, args: argparse.Namespace, tools: servers.Tools, data_dir: Path, say: Any
+) -> list[switch.Switched]:
+    """Both release switches of `switch.py`, `args.switches` times each, on the data of `size`."""
+    data, _ = dataset(size, args.seed, data_dir)
+    digest = hashlib.sha256(data.read_bytes()).hexdigest()
+    graphs = Content("bench", digest, read_graphs(data))
+    found = []
+    for measured in (switch.blue_green, switch.one_store):
+        with tempfile.TemporaryDirectory(dir=args.work_dir) as scratch:
+            found.append(measured(graphs, tools, Path(scratch), args.switches, say))
+        say(found[-1].summary())
+    return found
+
+
+def switch_section(sizes: list[str], switched: list[switch.Switched]) -> list[str]:
+    if not switched:
+        return ["### Release switch", "", "Not measured in this run (`--switches 0`).", ""]
+    rows = [
+        f"| {s.kind} | {len(s.from_return)} | {1000 * statistics.median(s.from_return):,.1f} | "
+        f"{1000 * max(s.from_return):,.1f} | {1000 * statistics.median(s.from_start):,.1f} | "
+        f"{1000 * max(s.from_start):,.1f} | {s.old_after_return} |"
+        for s in switched
+    ]
+    return [
+        "### Release switch until every replica serves it (ms)",
+        "",
+        f"At {sizes[0] if sizes else '?'}, `bench/switch.py`: **blue/green**, HAProxy's "
+        "`set map … live <colour>` between two sets of two read replicas (`oxigraph "
+        "serve-read-only` with `kg serve --store-url --cache-mb 0` in front), each set holding "
+        "its release; **one store**, the swap of a staged release (`kg.remote.publish.swap`) "
+        "in one `oxigraph serve` with two `kg serve` in front, which read its release record "
+        "every second. From the command's return (and from its start) until each replica "
+        "answered `ASK {}` with the new release's `X-KG-Content-Hash`, polled one request "
+        "after another (every 5 ms at least for one store). The last column counts answers "
+        "naming the previous release among those polls.",
+        "",
+        "| switch | times | from return: median | max | from start: median | max "
+        "| old release after return |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *rows,
+        "",
+    ]
 
 
 def summary(m: Measurement) -> str:
@@ -390,6 +447,7 @@ def render(
     measurements: list[Measurement],
     published: list[Publish],
     edits: dict[str, tuple[float, list[float]]],
+    switched: list[switch.Switched],
     started_at: datetime,
     loads: list[tuple[str, str]],
     tools: servers.Tools,
@@ -468,6 +526,7 @@ def render(
         "|---|---:|---|",
         *edit_rows,
         "",
+        *switch_section(sizes, switched),
     ]
     return "\n".join(lines)
 
