@@ -18,7 +18,8 @@ files with identical checksums:
 * JSON-LD is rdflib's, re-ordered: JSON-LD arrays are unordered except `@list`
   (https://www.w3.org/TR/json-ld11/#sets-and-lists), so every other array is sorted; it is put
   together graph by graph (`kg.jsonld`), so an edit converts only the graphs it changed;
-* gzip with mtime 0 and no file name (https://www.rfc-editor.org/rfc/rfc1952#page-7).
+* gzip with mtime 0 and no file name (https://www.rfc-editor.org/rfc/rfc1952#page-7), at
+  zlib's default level 6.
 
 The loop between dumps and description: the description (`kg.describe`) lists each dump with
 its checksum, so it cannot be inside the dumps. The dumps hold every named graph except
@@ -40,7 +41,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
@@ -181,7 +181,7 @@ def write(dumps: Sequence[Dump], description: Graph, directory: Path) -> None:
     described = Graph()
     for prefix, namespace in description.namespaces():
         described.bind(prefix, namespace)
-    described += to_canonical_graph(description)
+    described += canonical_graph(description)
     (directory / DESCRIPTION_FILE).write_bytes(_turtle(described))
 
 
@@ -293,6 +293,7 @@ def _joined(lines: Sequence[str]) -> bytes:
 
 def _gzip(data: bytes) -> bytes:
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as stream:
+    # zlib's default level: twice as fast as gzip's 9 on our dumps, for 1% more bytes
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=6) as stream:
         stream.write(data)
     return buffer.getvalue()
