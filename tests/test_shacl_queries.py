@@ -197,3 +197,13 @@ def test_a_constraint_shacl_forbids_is_refused_on_every_validation() -> None:
     for _ in range(2):
         with pytest.raises(ValidationFailure, match="MINUS"):
             validate(data, shapes)
+
+
+def test_a_regex_oxigraph_reads_otherwise_gets_rdflibs_verdict() -> None:
+    lookahead = SHAPES.replace(
+        "FILTER NOT EXISTS { $this ex:q ?q }",
+        "FILTER EXISTS { $this ex:p ?v FILTER REGEX(?v, 'a(?=b)') }",
+    )
+    data = Graph().parse(data=f"<{A}> <{P}> 'ab' . <{B}> <{P}> 'ac' .", format="turtle")
+    report = validate(data, Graph().parse(data=lookahead, format="turtle"))
+    assert [r.focus_node for r in report.results] == [A]  # Rust's regex crate matches neither

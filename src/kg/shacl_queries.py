@@ -22,7 +22,13 @@ Every query the copy cannot answer as rdflib would goes to rdflib, by NotImpleme
 * the text does not parse for Oxigraph, or binds a variable it does not project (Oxigraph
   refuses the substitution), or is a prepared rdflib Query, or asks for a CONSTRUCT/DESCRIBE;
 * custom SPARQL functions are registered with rdflib (pySHACL registers a shapes graph's
-  sh:SPARQLFunction there), which Oxigraph does not know.
+  sh:SPARQLFunction there), which Oxigraph does not know;
+* a REGEX or REPLACE whose pattern Rust's regex crate may read otherwise than Python's `re`
+  (`kg.sparql_regex`).
+
+What is left are the engines' arithmetic (Oxigraph's xsd:decimal keeps 18 fractional digits,
+rdflib's Python Decimal 28 significant ones) and `\\s`, which in Python also matches the
+control characters U+001C to U+001F: the project's shapes compare no such values.
 
 Answers are mapped back to the data's own terms (an Oxigraph xsd:string literal is rdflib's plain
 literal, a blank node keeps its label), so a report names exactly the nodes it named before.
@@ -56,6 +62,8 @@ from rdflib.plugins.sparql import operators
 from rdflib.plugins.stores.memory import Memory
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
+
+from kg import sparql_regex
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -105,6 +113,8 @@ class OxigraphQueryStore(Memory):
             raise NotImplementedError("answered by rdflib: a prepared query or options")
         if custom_functions_registered():
             raise NotImplementedError("answered by rdflib: custom functions are registered")
+        if not sparql_regex.portable(query):
+            raise NotImplementedError("answered by rdflib: a regex Oxigraph may read otherwise")
         copy = self._current_copy()
         if copy is None:
             raise NotImplementedError("answered by rdflib: the Oxigraph copy is not faithful")
@@ -259,8 +269,11 @@ def custom_functions_registered() -> bool:
     rdflib keeps no public list: its casts (xsd:integer(...)) share `_CUSTOM_FUNCTIONS` with
     the functions pySHACL registers from a shapes graph.
     """
-    registered = operators._CUSTOM_FUNCTIONS.values()
-    return any(function is not operators.default_cast for function, _ in registered)
+    registered = getattr(operators, "_CUSTOM_FUNCTIONS", None)
+    cast = getattr(operators, "default_cast", None)
+    if registered is None or cast is None:
+        return True  # another rdflib: assume the worst, rdflib answers
+    return any(function is not cast for function, _ in registered.values())
 
 
 CHECKED_TEXTS = 1024
