@@ -110,12 +110,18 @@ def test_the_installed_package_runs_from_the_wheel_not_the_clone(
     assert "site-packages" in done.stdout
 
 
-def test_kg_build_outside_a_clone_builds_the_carried_graph(
-    installed: Path, elsewhere: Path
-) -> None:
-    done = kg(installed, elsewhere, "build")
+@pytest.fixture(scope="module")
+def built_elsewhere(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory outside any clone where the installed `kg build` ran (made once: the serve
+    test serves what it built); the directory."""
+    directory = tmp_path_factory.mktemp("built-elsewhere")
+    done = kg(installed, directory, "build")
     assert done.returncode == 0, done.stderr
-    assert (elsewhere / ".kg" / "store" / "manifest.json").is_file()
+    return directory
+
+
+def test_kg_build_outside_a_clone_builds_the_carried_graph(built_elsewhere: Path) -> None:
+    assert (built_elsewhere / ".kg" / "store" / "manifest.json").is_file()
 
 
 def test_kg_validate_of_a_users_file_outside_a_clone(installed: Path, elsewhere: Path) -> None:
@@ -124,14 +130,14 @@ def test_kg_validate_of_a_users_file_outside_a_clone(installed: Path, elsewhere:
 
 
 @pytest.fixture
-def serving(installed: Path, elsewhere: Path) -> Iterator[str]:
-    assert kg(installed, elsewhere, "build").returncode == 0
+def serving(installed: Path, built_elsewhere: Path) -> Iterator[str]:
+    """The installed `kg serve` over the store `kg build` made in `built_elsewhere`."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [str(installed / "kg"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(
-        command, cwd=elsewhere, env={**CLEAN_ENVIRONMENT, "HOME": str(elsewhere)}
+        command, cwd=built_elsewhere, env={**CLEAN_ENVIRONMENT, "HOME": str(built_elsewhere)}
     )
     url = f"http://127.0.0.1:{port}"
     try:
