@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.compare import to_canonical_graph
 
 from kg.canonical import canonical_graph, nquads_lines, remember_canonical
@@ -46,3 +47,14 @@ def test_nquads_lines_are_rdflibs_ntriples_of_the_canonical_graph_in_the_named_g
     lines = nquads_lines(name, graph)
 
     assert sorted(lines) == sorted(f"{line[:-1]}<{name}> .\n" for line in ntriples if line)
+
+
+def test_indistinguishable_blank_nodes_get_rdflibs_labels_too() -> None:
+    """Two identical lists hanging off one IRI: RGDA1 has to individuate, not only refine."""
+    graph = Graph()
+    for _ in range(2):
+        items = BNode()
+        graph.add((URIRef(f"{EX}s"), URIRef(f"{EX}list"), items))
+        Collection(graph, items, [Literal("a"), Literal("b")])
+
+    assert set(canonical_graph(graph)) == set(to_canonical_graph(graph))

@@ -8,7 +8,8 @@ refinement reads the triples around a blank node. So a graph's labels are those 
 blank-node part, which is a fraction of it (in the study: the quotes' targets and selectors),
 and which most edits leave as it was: an edit that names an organisation changes no label.
 
-`canonical_graph` therefore runs RGDA1 on the blank-node part only, and keeps the result per
+`canonical_graph` therefore runs RGDA1 (rdflib's own) on the blank-node part only, held in a
+plain index rather than an rdflib graph (`_Index`), and keeps the result per
 blank-node part (labels included, so the same input always gives the same output). A graph read
 from a file a release wrote is canonical already (`remember_canonical`): it is its own result.
 
@@ -19,10 +20,10 @@ sources file, the content hash and the store's snapshot are made of; the lines a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from rdflib import Graph, URIRef
-from rdflib.compare import to_canonical_graph
+from rdflib.compare import _TripleCanonicalizer
 from rdflib.term import BNode, Node
 
 Triple = tuple[Node, Node, Node]
@@ -66,9 +67,8 @@ def canonical_part(part: BlankPart) -> frozenset[Triple] | None:
     if part in _CANONICAL:
         known = _CANONICAL.pop(part)
     else:
-        blank = Graph()
-        blank.addN((*t, blank) for t in part)
-        relabelled = frozenset(to_canonical_graph(blank))
+        canonicaliser = _TripleCanonicalizer(_Index(part))  # type: ignore[arg-type]
+        relabelled = frozenset(canonicaliser.canonical_triples())
         known = None if relabelled == part else relabelled
         if known is not None:  # and the result is canonical as it is
             _remember(known, None)
@@ -89,6 +89,33 @@ def nquads_lines(name: URIRef, graph: Graph) -> tuple[str, ...]:
     while len(_LINES) > _KEPT:
         del _LINES[next(iter(_LINES))]
     return lines
+
+
+class _Index:
+    """All of a graph that RGDA1 reads (`rdflib.compare._TripleCanonicalizer`, what
+    `to_canonical_graph` runs): its triples, and those between two given nodes. Indexed in one
+    dict, a third faster to canonicalise than an rdflib graph of the same triples, whose every
+    lookup goes through its store's context bookkeeping."""
+
+    def __init__(self, triples: Iterable[Triple]) -> None:
+        self._triples = list(triples)
+        self._between: dict[tuple[Node, Node], list[Triple]] = {}
+        for triple in self._triples:
+            self._between.setdefault((triple[0], triple[2]), []).append(triple)
+
+    def __iter__(self) -> Iterator[Triple]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[Triple]:
+        """The triples from `pattern`'s subject to its object, whatever the predicate: the only
+        pattern RGDA1 asks (`Color.distinguish`)."""
+        subject, predicate, obj = pattern
+        if subject is None or predicate is not None or obj is None:
+            raise NotImplementedError(f"RGDA1 asked for {pattern}")
+        return iter(self._between.get((subject, obj), ()))
 
 
 def remember_canonical(graph: Graph) -> None:
