@@ -37,8 +37,9 @@ from Memory before the first query that follows any change (pySHACL's rules or i
 to the graph it validates), so it is never stale.
 
 The patch that would do this upstream is a pySHACL data graph backed by both stores: pySHACL's
-own `OxigraphDataGraph` runs everything, `triples()` included, on Oxigraph, and keeps its
-canonical literals.
+own `OxigraphDataGraph` (a pyoxigraph Store given as the data graph) runs everything, `triples()`
+included, on Oxigraph, which took 12 s of CPU time on the project's graph instead of 0.6 s, and
+reports Oxigraph's canonical literals.
 """
 
 from __future__ import annotations
