@@ -38,8 +38,8 @@ class Launch(Protocol):
 
 
 @pytest.fixture(scope="module")
-def pages(reported_store: Path, launch_for_module: Launch) -> Iterator[httpx.Client]:
-    server = launch_for_module(reported_store, "--workers", "2")
+def pages(server: Running) -> Iterator[httpx.Client]:
+    """A client of the session's server, over the store as `kg build` writes it."""
     with httpx.Client(base_url=server.url, timeout=30) as http:
         yield http
 

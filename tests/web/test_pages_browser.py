@@ -3,8 +3,6 @@ form; external links are listed, never followed; no request leaves 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -19,16 +17,11 @@ class Running(Protocol):
     url: str
 
 
-class Launch(Protocol):
-    """tests/web/conftest.py's `Launcher`: starts `kg serve` on a store."""
-
-    def __call__(self, store: Path, *options: str) -> Running: ...
-
-
 @pytest.fixture(scope="module")
-def base_url(reported_store: Path, launch_for_module: Launch) -> Iterator[str]:
-    """A server over a store as `kg build` writes it (validation report, docs, dumps)."""
-    yield launch_for_module(reported_store, "--workers", "2").url
+def base_url(server: Running) -> str:
+    """The session's server, over the store as `kg build` writes it (validation report, docs,
+    dumps)."""
+    return server.url
 
 
 def test_get_pages_follows_links_to_legal_form(base_url: str) -> None:

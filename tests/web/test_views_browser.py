@@ -3,7 +3,7 @@ reader would reach it, what it shows is checked against SPARQL answers of the en
 axe-core finds no WCAG 2 A/AA violation; no request leaves 127.0.0.1 and the
 Content-Security-Policy refuses nothing.
 
-One server and one Chromium for the module (browser tests are slow on a shared machine).
+The session's server and one Chromium for the module (browser tests are slow on a shared machine).
 """
 
 from __future__ import annotations
@@ -42,13 +42,10 @@ class Running(Protocol):
     endpoint: str
 
 
-class Launch(Protocol):
-    def __call__(self, store: Path, *options: str) -> Running: ...
-
-
 @pytest.fixture(scope="module")
-def running(reported_store: Path, launch_for_module: Launch) -> Running:
-    return launch_for_module(reported_store, "--workers", "2")
+def running(server: Running) -> Running:
+    """The session's server, over the built graph."""
+    return server
 
 
 @pytest.fixture(scope="module")
