@@ -26,13 +26,14 @@ from rdflib import Graph, URIRef
 from rdflib.compare import _TripleCanonicalizer
 from rdflib.term import BNode, Node
 
+from kg.recent import Recent
+
 Triple = tuple[Node, Node, Node]
 BlankPart = frozenset[Triple]
 
-_CANONICAL: dict[BlankPart, frozenset[Triple] | None] = {}
+_CANONICAL: Recent[BlankPart, frozenset[Triple] | None] = Recent(64)
 """Canonical triples of each blank-node part seen last; None: the part is canonical as it is."""
-_LINES: dict[tuple[URIRef, frozenset[Triple]], tuple[str, ...]] = {}
-_KEPT = 64
+_LINES: Recent[tuple[URIRef, frozenset[Triple]], tuple[str, ...]] = Recent(64)
 
 
 def blank_part(triples: Iterable[Triple]) -> BlankPart:
@@ -64,31 +65,28 @@ def canonical_graph(graph: Graph) -> Graph:
 
 def canonical_part(part: BlankPart) -> frozenset[Triple] | None:
     """The canonical form of a blank-node part; None if it is canonical as it is."""
-    if part in _CANONICAL:
-        known = _CANONICAL.pop(part)
-    else:
-        canonicaliser = _TripleCanonicalizer(_Index(part))  # type: ignore[arg-type]
-        relabelled = frozenset(canonicaliser.canonical_triples())
-        known = None if relabelled == part else relabelled
-        if known is not None:  # and the result is canonical as it is
-            _remember(known, None)
-    _remember(part, known)
-    return known
+    return _CANONICAL.get(part, lambda: _relabelled(part))
+
+
+def _relabelled(part: BlankPart) -> frozenset[Triple] | None:
+    canonicaliser = _TripleCanonicalizer(_Index(part))  # type: ignore[arg-type]
+    relabelled = frozenset(canonicaliser.canonical_triples())
+    if relabelled == part:
+        return None
+    _CANONICAL.put(relabelled, None)  # the result is canonical as it is
+    return relabelled
 
 
 def nquads_lines(name: URIRef, graph: Graph) -> tuple[str, ...]:
     """The N-Quads lines (newline included, unsorted) of `graph`, canonically labelled, in the
     graph `name`: rdflib's N-Triples of `canonical_graph(graph)` with the graph name added."""
-    key = (name, frozenset(graph))
-    lines = _LINES.pop(key, None)
-    if lines is None:
-        ntriples = canonical_graph(graph).serialize(format="nt", encoding="utf-8").decode()
-        # An N-Triples line ends with " ."; the graph name goes before the dot.
-        lines = tuple(f"{line[:-1]}<{name}> .\n" for line in ntriples.splitlines() if line)
-    _LINES[key] = lines
-    while len(_LINES) > _KEPT:
-        del _LINES[next(iter(_LINES))]
-    return lines
+    return _LINES.get((name, frozenset(graph)), lambda: _lines(name, graph))
+
+
+def _lines(name: URIRef, graph: Graph) -> tuple[str, ...]:
+    ntriples = canonical_graph(graph).serialize(format="nt", encoding="utf-8").decode()
+    # An N-Triples line ends with " ."; the graph name goes before the dot.
+    return tuple(f"{line[:-1]}<{name}> .\n" for line in ntriples.splitlines() if line)
 
 
 class _Index:
@@ -125,11 +123,4 @@ def remember_canonical(graph: Graph) -> None:
     nodes it changed."""
     part = blank_part(graph)
     if part:
-        _remember(part, None)
-
-
-def _remember(part: BlankPart, known: frozenset[Triple] | None) -> None:
-    """Keep the last `_KEPT` parts (a dict keeps insertion order: the first is the oldest)."""
-    _CANONICAL[part] = known
-    while len(_CANONICAL) > _KEPT:
-        del _CANONICAL[next(iter(_CANONICAL))]
+        _CANONICAL.put(part, None)

@@ -23,12 +23,12 @@ from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import Node
 
 from kg.namespaces import PREFIXES
+from kg.recent import Recent
 
 Entry = tuple[str, str]
 """A graph's entry of the `@graph` array: (its sort key, its text indented for that place)."""
 
-_ENTRIES: dict[tuple[URIRef, frozenset[tuple[Node, Node, Node]]], Entry | None] = {}
-_KEPT = 64
+_ENTRIES: Recent[tuple[URIRef, frozenset[tuple[Node, Node, Node]]], Entry | None] = Recent(64)
 
 
 def dataset_jsonld(graphs: Mapping[URIRef, Graph]) -> bytes:
@@ -59,19 +59,14 @@ def graph_jsonld(graph: Graph) -> bytes:
 
 def entry(name: URIRef, graph: Graph) -> Entry | None:
     """The `@graph` entry of the named graph `name`; None if it holds no triple."""
-    key = (name, frozenset(graph))
-    found = _ENTRIES.pop(key) if key in _ENTRIES else _convert(name, graph)
-    _ENTRIES[key] = found
-    while len(_ENTRIES) > _KEPT:
-        del _ENTRIES[next(iter(_ENTRIES))]
-    return found
+    return _ENTRIES.get((name, frozenset(graph)), lambda: _convert(name, graph))
 
 
 def _convert(name: URIRef, graph: Graph) -> Entry | None:
     """What rdflib's serialiser writes for one named graph of a dataset, arrays sorted."""
     context = Context(PREFIXES)
-    # use_native_types as rdflib's serialiser passes it by default: a one-element tuple
-    nodes = Converter(context, (False,), False).from_graph(graph)
+    # native types, as rdflib's serialiser has them whenever a context is given
+    nodes = Converter(context, True, False).from_graph(graph)
     if not nodes:
         return None
     converted = {context.id_key: context.shrink_iri(name), context.graph_key: nodes}
