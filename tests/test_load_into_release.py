@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
+from typer.testing import CliRunner, Result
 
+from kg.cli import app
 from kg.layout import read_manifest
 from kg.namespaces import BASE
 from kg.release import read_sources
@@ -40,8 +42,16 @@ def store(small_store: Path, tmp_path: Path) -> Path:
 
 
 def kg_load(store: Path, *arguments: str | Path) -> subprocess.CompletedProcess[str]:
+    """The `kg load` script in a process of its own: for the tests where a load runs beside
+    edits, and those that read what it leaves on disk."""
     command = [KG, "load", *arguments, "--store", store]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+
+def invoke_load(store: Path, *arguments: str | Path) -> Result:
+    """`kg load` run in this process (Typer's CliRunner), for the refusals: an exit code and
+    a message, without an interpreter's start-up each."""
+    return CliRunner().invoke(app, ["load", *map(str, arguments), "--store", str(store)])
 
 
 def insert(store: Path, value: int) -> None:
@@ -77,30 +87,30 @@ def test_loaded_triples_survive_the_next_edit(store: Path) -> None:
 
 def test_load_into_a_release_without_a_graph_exits_2_saying_why(store: Path) -> None:
     before = read_manifest(store)
-    result = kg_load(store, EXTRA)
-    assert result.returncode == 2
+    result = invoke_load(store, EXTRA)
+    assert result.exit_code == 2
     assert "--graph" in result.stderr
     assert read_manifest(store) == before
 
 
 def test_load_into_a_derived_graph_exits_2(store: Path) -> None:
-    result = kg_load(store, EXTRA, "--graph", f"{BASE}graph/entailments")
-    assert result.returncode == 2
+    result = invoke_load(store, EXTRA, "--graph", f"{BASE}graph/entailments")
+    assert result.exit_code == 2
     assert "cannot be edited" in result.stderr
 
 
 def test_load_breaking_the_shapes_exits_1_with_the_report_and_loads_nothing(store: Path) -> None:
     before = read_manifest(store)
-    result = kg_load(store, DATA / "nameless-organisation.ttl", "--graph", f"{BASE}graph/study")
-    assert result.returncode == 1
+    result = invoke_load(store, DATA / "nameless-organisation.ttl", "--graph", f"{BASE}graph/study")
+    assert result.exit_code == 1
     assert "violation" in result.stdout
     assert read_manifest(store) == before
 
 
 def test_load_of_a_malformed_file_names_its_line_and_changes_nothing(store: Path) -> None:
     before = read_manifest(store)
-    result = kg_load(store, EXTRA, DATA / "broken.ttl", "--graph", GRAPH)
-    assert result.returncode == 2
+    result = invoke_load(store, EXTRA, DATA / "broken.ttl", "--graph", GRAPH)
+    assert result.exit_code == 2
     assert f"{DATA / 'broken.ttl'}:3:" in result.stderr
     assert read_manifest(store) == before
 
