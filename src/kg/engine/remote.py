@@ -19,6 +19,8 @@ An `kg.engine.interface.Engine` whose queries run on Oxigraph server, Virtuoso o
   and, where the engine takes one, its own limit (`Capabilities.timeout_parameter`); an answer
   the engine cut at its limit is a 503, never a short answer;
 * answers come back in the negotiated format, cut at `max_results` (`kg.engine.relay`);
+* queries travel over kept-alive connections of our own (`kg.remote.query`,
+  `kg.remote.connections`), and a query text read once is not read again (`READ_TEXTS`);
 * the release is the store's release record (`kg.engine.record_watcher`).
 
 Engine errors become outcomes: a refusal that blames the query is a 400 with the engine's
