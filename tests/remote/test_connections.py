@@ -92,6 +92,8 @@ async def send(pool: ConnectionPool, body: bytes = b"q") -> tuple[int, bytes]:
 
 
 def test_a_chunked_answer_is_read_whole_and_its_connection_kept() -> None:
+    """Oxigraph server answers in chunks (with extensions and trailers allowed): the query
+    path must read them and reuse the connection, or it pays a connect per query."""
     async def test() -> None:
         async with ScriptedStore(answer(b"first", chunked=True), answer(b"second")) as store:
             pool = ConnectionPool(store.url, 2)
@@ -123,6 +125,7 @@ def test_an_answer_up_to_the_close_is_read_whole_and_its_connection_not_kept() -
 
 
 def test_connection_close_is_not_kept() -> None:
+    """A store that says it closes must not get the next query on that connection."""
     async def test() -> None:
         async with ScriptedStore(answer(b"a", "Connection: close"), answer(b"b")) as store:
             pool = ConnectionPool(store.url, 2)
@@ -150,6 +153,8 @@ def test_a_kept_connection_the_store_closed_is_replaced_and_the_query_sent_again
 
 
 def test_an_answer_cut_short_is_a_transport_error() -> None:
+    """A store dying mid-answer is our 503 (an httpx error to the engine), never a short
+    answer passed on as whole."""
     async def cut(writer: asyncio.StreamWriter) -> None:
         writer.write(answer(b"0123456789")[:-4])
         await writer.drain()
@@ -206,6 +211,7 @@ def test_close_fails_the_requests_in_flight() -> None:
 
 
 def test_no_store_listening_is_a_connect_error() -> None:
+    """A replica's store gone: the engine's 503, which the balancer retries elsewhere."""
     async def test() -> None:
         async with ScriptedStore() as store:
             url = store.url
@@ -242,10 +248,12 @@ def test_digest_authentication_answers_the_stores_challenge() -> None:
     "text", ["SELECT * { ?s ?p ?o }", "a+b&c=d%e/f?g#h", "é€😀\n\t<https://x/y?z>", "~._-"]
 )
 def test_form_encode_is_quote_plus(text: str) -> None:
+    """The translate table must encode exactly as the standard library, non-ASCII included."""
     assert b"query=" + form_encode(text) == urlencode({"query": text}).encode()
 
 
 def test_dataset_form_is_urlencode() -> None:
+    """The dataset, encoded once per release, is what a form of those fields would be."""
     default, named = ("https://w3id.org/g?a=1", "urn:x"), ("urn:y",)
     expected = urlencode(
         [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]

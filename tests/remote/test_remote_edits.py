@@ -63,6 +63,8 @@ def assert_published(admin: Any, remote: Engine, before: str, answer: httpx.Resp
 
 
 def test_post_update_publishes_to_the_store(admin: Any, remote: Engine) -> None:
+    """On Virtuoso the publish is graph by graph and its swap not atomic: the edit must still
+    end with the engine, the files and the answers on the new release."""
     before = record_of(remote).content_hash
     update = f"INSERT DATA {{ GRAPH <{REVIEW}> {{ {NOTE} }} }}"
     answer = httpx.post(admin.endpoint, data={"update": update}, headers=AUTH, timeout=120)
@@ -71,6 +73,7 @@ def test_post_update_publishes_to_the_store(admin: Any, remote: Engine) -> None:
 
 
 def test_put_graph_publishes_to_the_store(admin: Any, remote: Engine) -> None:
+    """A Graph Store write is the same edit as an update: published before it is answered."""
     before = record_of(remote).content_hash
     service = admin.endpoint.replace("/sparql", "/rdf-graphs/service")
     answer = httpx.put(
