@@ -94,6 +94,7 @@ async def send(pool: ConnectionPool, body: bytes = b"q") -> tuple[int, bytes]:
 def test_a_chunked_answer_is_read_whole_and_its_connection_kept() -> None:
     """Oxigraph server answers in chunks (with extensions and trailers allowed): the query
     path must read them and reuse the connection, or it pays a connect per query."""
+
     async def test() -> None:
         async with ScriptedStore(answer(b"first", chunked=True), answer(b"second")) as store:
             pool = ConnectionPool(store.url, 2)
@@ -126,6 +127,7 @@ def test_an_answer_up_to_the_close_is_read_whole_and_its_connection_not_kept() -
 
 def test_connection_close_is_not_kept() -> None:
     """A store that says it closes must not get the next query on that connection."""
+
     async def test() -> None:
         async with ScriptedStore(answer(b"a", "Connection: close"), answer(b"b")) as store:
             pool = ConnectionPool(store.url, 2)
@@ -155,6 +157,7 @@ def test_a_kept_connection_the_store_closed_is_replaced_and_the_query_sent_again
 def test_an_answer_cut_short_is_a_transport_error() -> None:
     """A store dying mid-answer is our 503 (an httpx error to the engine), never a short
     answer passed on as whole."""
+
     async def cut(writer: asyncio.StreamWriter) -> None:
         writer.write(answer(b"0123456789")[:-4])
         await writer.drain()
@@ -212,6 +215,7 @@ def test_close_fails_the_requests_in_flight() -> None:
 
 def test_no_store_listening_is_a_connect_error() -> None:
     """A replica's store gone: the engine's 503, which the balancer retries elsewhere."""
+
     async def test() -> None:
         async with ScriptedStore() as store:
             url = store.url
