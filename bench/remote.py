@@ -371,7 +371,8 @@ def switch_section(sizes: list[str], switched: list[switch.Switched]) -> list[st
         "its release; **one store**, the swap of a staged release (`kg.remote.publish.swap`) "
         "in one `oxigraph serve` with two `kg serve` in front, which read its release record "
         "every second. From the command's return (and from its start) until each replica "
-        "answered `ASK {}` with the new release's `X-KG-Content-Hash`, polled one request "
+        "answered `ASK {}` with the new release's `X-KG-Release` and `X-KG-Content-Hash`, "
+        "polled one request "
         "after another (every 5 ms at least for one store). The last column counts answers "
         "naming the previous release among those polls.",
         "",

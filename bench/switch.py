@@ -7,7 +7,8 @@ Two switches, as the README's "When one machine is not enough" runs them:
   release was published into, with a `kg serve --store-url` in front. The green set is started
   and checked beside the live blue one, then `set map … live green` on HAProxy's runtime API
   switches; the balancer is then polled, one request after another, until each green replica
-  (HAProxy names it in `X-Replica`) has answered with the new release's `X-KG-Content-Hash`.
+  (HAProxy names it in `X-Replica`) has answered with the new release's `X-KG-Release` and
+  `X-KG-Content-Hash`.
   Then back to blue, and so on: `repeat` switches.
 * **one store** (two `kg serve --store-url` in front of one writable `oxigraph serve`): a new
   release is published there (`kg.remote.publish`: stage, then the swap that writes the release
@@ -94,22 +95,24 @@ class Switched:
 
 def until_served(
     ask: Callable[[], httpx.Response],
-    expected: str,
+    expected: Content,
     replicas: set[str],
     pause: float = 0.0,
     timeout: float = 30,
 ) -> tuple[float, int]:
     """Poll `ask` (every `pause` seconds at least) until each of `replicas` answered with
-    content hash `expected`; (the monotonic time of the completing answer, answers naming
-    another release meanwhile)."""
+    release `expected` (its `X-KG-Release` and `X-KG-Content-Hash`); (the monotonic time of the
+    completing answer, answers naming another release meanwhile)."""
+    label = (expected.version, expected.content_hash)
     seen: set[str] = set()
     stale = 0
     deadline = time.monotonic() + timeout
     while seen != replicas:
         if time.monotonic() > deadline:
-            raise RuntimeError(f"only {sorted(seen)} of {sorted(replicas)} serve {expected[:12]}")
+            raise RuntimeError(f"only {sorted(seen)} of {sorted(replicas)} serve {label}")
         answer = ask()
-        if answer.status_code == 200 and answer.headers["x-kg-content-hash"] == expected:
+        named = (answer.headers.get("x-kg-release"), answer.headers.get("x-kg-content-hash"))
+        if answer.status_code == 200 and named == label:
             seen.add(answer.headers.get("x-replica", "one"))
         else:
             stale += 1
@@ -277,7 +280,7 @@ def blue_green(
                 raise servers.ServerError(f"set map: {answer}")
             done, stale = until_served(
                 lambda: client.get(balancer.url, params=PROBE),
-                contents[colour].content_hash,
+                contents[colour],
                 set(REPLICAS),
             )
             found.from_start.append(done - start)
@@ -322,7 +325,7 @@ def one_store(
                 swap(staged, remote, live.content_hash)
                 returned = time.monotonic()
                 live = content
-                done, stale = until_served(ask, content.content_hash, set(REPLICAS), POLL)
+                done, stale = until_served(ask, content, set(REPLICAS), POLL)
                 found.from_start.append(done - start)
                 found.from_return.append(done - returned)
                 found.old_after_return += stale
