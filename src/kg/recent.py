@@ -35,6 +35,11 @@ class Recent(Generic[K, V]):
         self.put(key, value)
         return value
 
+    def peek(self, key: K) -> V | None:
+        """The value kept for `key`, or None; computes nothing."""
+        with self._lock:
+            return self._values.get(key)
+
     def put(self, key: K, value: V) -> None:
         """Keep `value` for `key`, dropping the least recently used beyond `size`."""
         with self._lock:

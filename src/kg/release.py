@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from kg import __version__, collector, docs, dumps
+from kg import __version__, collector, docs, dumps, shacl_queries
 from kg.build import content_hash, derive
 from kg.canonical import remember_canonical
 from kg.describe import describe
@@ -61,12 +61,15 @@ class Release:
     content_hash: str
 
 
-def data_of(graphs: Mapping[URIRef, Graph]) -> Graph:
+def data_of(graphs: Mapping[URIRef, Graph], into: Graph | None = None) -> Graph:
     """What the shapes validate: every graph but the shapes, the description and the report.
 
     The one definition, shared by `make` and `kg validate`, so both give the same verdict.
+
+    Args:
+        into: the graph to add them to (by default a new one).
     """
-    data = Graph()
+    data = Graph() if into is None else into
     for name, graph in graphs.items():
         if name not in NOT_PUBLISHED_DATA:
             data += graph
@@ -74,13 +77,20 @@ def data_of(graphs: Mapping[URIRef, Graph]) -> Graph:
 
 
 def check(
-    sources: Mapping[URIRef, Graph], version: str = __version__
+    sources: Mapping[URIRef, Graph], version: str = __version__, incremental: bool = False
 ) -> tuple[Graphs, ValidationReport]:
-    """Derive the graphs of `sources` and validate them against the shapes among them."""
+    """Derive the graphs of `sources` and validate them against the shapes among them.
+
+    Args:
+        incremental: validate only what changed since this process's last release
+            (`kg.validate.validate`'s `incremental`): a server making one edit after another.
+    """
     graphs = derive(sources, version)
     shapes = Graph()  # a copy: pySHACL adds triples to the shapes graph it is given
     shapes += graphs[SHAPES_GRAPH]
-    return graphs, validate(data_of(graphs), shapes)
+    # Filled straight into a graph Oxigraph answers queries on, so validation copies nothing.
+    data = data_of(graphs, shacl_queries.queryable_graph())
+    return graphs, validate(data, shapes, incremental=incremental, in_place=True)
 
 
 @collector.paused()
@@ -102,7 +112,7 @@ def make(
     Raises:
         NotConforming: the data violates the shapes (the report is attached); nothing is made.
     """
-    graphs, report = check(sources, version)
+    graphs, report = check(sources, version, incremental=True)
     if not report.conforms_at(Severity.VIOLATION):
         raise NotConforming(report, "the data breaks the shapes: nothing was written")
     data = {**graphs, VALIDATION_GRAPH: report.graph}

@@ -344,17 +344,18 @@ def hook(validator: Any, data: Graph, memo: Memo | None, digest: str) -> Callabl
     cache = sg._node_shape_cache
     for shape in list(sg.shapes):
         node = shape.node
-        known = usable.reads.get(node) if usable is not None else None
-        shape_reads = known if known is not None else reads_of(sg.graph, node)
-        reads[node] = shape_reads
         previous = usable.runs.get(node) if usable is not None else None
-        reuse = (
-            isinstance(node, URIRef)
-            and previous is not None
-            and previous.reusable
-            and change is not None
-            and not affects(change, shape_reads, previous.focus, data)
-        )
+        reuse = False
+        if usable is not None and change is not None:  # what a shape reads: asked when needed
+            known = usable.reads.get(node)
+            shape_reads = known if known is not None else reads_of(sg.graph, node)
+            reads[node] = shape_reads
+            reuse = (
+                isinstance(node, URIRef)
+                and previous is not None
+                and previous.reusable
+                and not affects(change, shape_reads, previous.focus, data)
+            )
         cache[node] = _Memoised(shape, previous if reuse else None, runs, ran)
 
     def next_memo() -> Memo:
@@ -402,19 +403,26 @@ def _reusable(reports: Iterable[Any], shapes: Graph) -> bool:
     return True
 
 
-def validate(data: Graph, shapes: Graph, memo: Memo | None = None) -> tuple[Graph, Memo]:
-    """Validate `data` as `kg.validate.validate` does (SHACL-SPARQL on, no inference), running
-    only the shapes the change since `memo` can affect; the report graph and the next memo."""
+def run(
+    target: Graph, shapes: Graph, digest: str, memo: Memo | None, inplace: bool
+) -> tuple[Graph, Memo]:
+    """Run pySHACL on `target` as `pyshacl.validate` would (SHACL-SPARQL on, no inference),
+    with only the shapes the change since `memo` can affect evaluated; the report graph and
+    the next memo.
+
+    Args:
+        shapes: the shapes graph pySHACL may add to (a copy), whose digest is `digest`.
+        inplace: pySHACL works on `target` itself rather than on its own clone.
+    """
     from pyshacl import Validator
     from pyshacl.graph_abstraction import DataGraph
     from pyshacl.monkey import apply_patches
+    from pyshacl.validator import assign_baked_in
 
-    apply_patches()
-    sparql_grammar.install()
-    shapes_copy = Graph()  # pySHACL adds triples to the shapes graph it is given
-    shapes_copy += shapes
-    options = {"advanced": True, "inference": "none", "abort_on_first": False}
-    validator = Validator(DataGraph.from_rdflib(data), shacl_graph=shapes_copy, options=options)
-    next_memo = hook(validator, data, memo, shapes_digest(shapes))
+    apply_patches()  # what pyshacl.validate does before it makes its Validator
+    assign_baked_in()
+    options = {"advanced": True, "inference": "none", "abort_on_first": False, "inplace": inplace}
+    validator = Validator(DataGraph.from_rdflib(target), shacl_graph=shapes, options=options)
+    next_memo = hook(validator, target, memo, digest)
     _conforms, report, _text = validator.run()
     return report, next_memo()

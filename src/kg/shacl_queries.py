@@ -270,6 +270,11 @@ def custom_functions_registered() -> bool:
     return any(function is not cast for function, _ in registered.values())
 
 
+def queryable_graph() -> Graph:
+    """An empty graph whose queries Oxigraph answers: to fill, and validate in place."""
+    return Graph(store=OxigraphQueryStore(), bind_namespaces="core")
+
+
 def queryable_copy(data: Graph) -> Graph | None:
     """A copy of `data` whose queries Oxigraph answers, or None for a dataset.
 

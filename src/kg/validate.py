@@ -26,9 +26,12 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kg import shacl_queries, shacl_syntax, sparql_grammar
+from kg import revalidation, shacl_queries, shacl_syntax, sparql_grammar
 from kg.locate import SourceLocation
+from kg.recent import Recent
 
+MEMOS: Recent[str, revalidation.Memo] = Recent(2)
+"""The last incremental validation's results, per shapes digest: the next one's start."""
 ResultKey = tuple[str, str, str, str, str]
 """(focus node, result path, constraint component, source shape, value), each as `term_key`."""
 
@@ -126,7 +129,12 @@ class ValidationReport:
 
 
 def validate(
-    data: Graph, shapes: Graph, ontology: Graph | None = None, inference: str = "none"
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    inference: str = "none",
+    incremental: bool = False,
+    in_place: bool = False,
 ) -> ValidationReport:
     """Validate `data` against `shapes` with SHACL Advanced Features (SHACL-SPARQL) enabled.
 
@@ -138,6 +146,13 @@ def validate(
             subclass instance is a target of its superclass's shapes. pySHACL copies only
             its RDFS/OWL axioms (declarations, sub-class...), not labels or definitions.
         inference: "none", "rdfs", "owlrl" or "both", as pySHACL names them.
+        incremental: run only the shapes that the change since this process last validated
+            against the same shapes can affect (`kg.revalidation`), the others keeping their
+            results; the same report. What an edit asks for: the server validates one release
+            after another.
+        in_place: `data` is the caller's to give away (a `shacl_queries.queryable_graph`
+            filled for this validation), so pySHACL works on it rather than on a copy; shapes
+            with SHACL rules would add to it.
 
     Returns:
         Every result, whatever its severity: callers pick the failing threshold.
@@ -151,7 +166,16 @@ def validate(
     shapes_copy += shapes
     # pySHACL clones the data graph (into rdflib's Memory store) unless told to work in place:
     # it is given our own copy to work on in place, so that the copy's store answers queries.
-    copy = shacl_queries.queryable_copy(data)
+    owned = in_place and isinstance(data.store, shacl_queries.OxigraphQueryStore)
+    copy = data if owned else shacl_queries.queryable_copy(data)
+    if incremental and ontology is None and inference == "none":
+        digest = revalidation.shapes_digest(shapes)
+        target = data if copy is None else copy
+        graph, memo = revalidation.run(
+            target, shapes_copy, digest, MEMOS.peek(digest), copy is not None
+        )
+        MEMOS.put(digest, memo)
+        return read_report(graph)
     _, graph, _ = pyshacl_validate(
         data if copy is None else copy,
         inplace=copy is not None,
