@@ -226,3 +226,14 @@ def test_statistics_count_entailed_instances(built: Path) -> None:
     classes = dict(statistics(built).classes)
     assert classes[PV.Organisation] == 2  # Beta asserted, Alpha entailed through Marketplace
     assert classes[PV.Marketplace] == 1
+
+
+def test_a_file_read_for_a_load_names_its_line_when_it_does_not_parse(tmp_path: Path) -> None:
+    from kg.errors import SourceError
+    from kg.store import read_file
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n", encoding="utf-8")
+    with pytest.raises(SourceError) as raised:
+        read_file(bad)
+    assert raised.value.path == bad and raised.value.line == 2

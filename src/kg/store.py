@@ -367,6 +367,23 @@ def check_syntax(path: Path) -> None:
         raise SourceError(path, message) from error
 
 
+def read_file(path: Path) -> dict[URIRef | None, Graph]:
+    """The graphs of an RDF file, parsed once by Oxigraph (`read_quads`).
+
+    A file that does not parse is parsed again by `check_syntax`, whose error names the file
+    and the line (RDF/XML's through rdflib), so the error costs a second parse, not success.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(path, error.strerror or str(error)) from error
+    try:
+        return read_quads(data, file_format(path))
+    except SourceError as error:
+        check_syntax(path)
+        raise SourceError(path, error.detail, error.line, error.column) from error
+
+
 def _staged_copy(store_path: Path | None, database: Path) -> ox.Store:
     """Open a writable copy of the store's database at `database` (empty if there is no store)."""
     if store_path is not None:

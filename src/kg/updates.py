@@ -56,8 +56,8 @@ from kg.namespaces import (
     STUDY_GRAPH,
     VALIDATION_GRAPH,
 )
-from kg.sources import file_format, parse_rdf
-from kg.store import Progress, check_syntax, load_records, parse_quads, read_quads
+from kg.sources import parse_rdf
+from kg.store import Progress, load_records, parse_quads, read_file
 
 Graphs = dict[URIRef, Graph]
 RENEWED = (DESCRIPTION_GRAPH, VALIDATION_GRAPH)
@@ -295,8 +295,7 @@ def load_into_release(
     target = URIRef(graph)
     content: dict[URIRef, Graph] = {}
     for path in files:
-        check_syntax(path)
-        for name, parsed in read_quads(path.read_bytes(), file_format(path)).items():
+        for name, parsed in read_file(path).items():
             into = content.setdefault(name or target, Graph())
             into += parsed
         report("checked", path)
