@@ -1,4 +1,4 @@
-# An organisation labelled in French only: pvs:LabelEnShape requires an English label too.
+# An organisation labelled in French only: the shapes require an English label (LabelEnShape).
 INSERT DATA {
   GRAPH <https://w3id.org/partage/graph/study> {
     <https://w3id.org/partage/id/organisation/cooperative-d-essai> a pv:Organisation ;
