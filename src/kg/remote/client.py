@@ -25,7 +25,7 @@ from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -90,7 +90,7 @@ class Endpoints:
         the profile's engine puts them beside the query endpoint.
 
         Raises:
-            UsageError: no KG_STORE_URL.
+            UsageError: no KG_STORE_URL, or a URL with credentials in it.
         """
         if not settings.store_url:
             raise UsageError("no remote store: pass --store-url or set KG_STORE_URL")
@@ -100,6 +100,13 @@ class Endpoints:
             urljoin(query, paths.update) if paths.update else query
         )
         gsp = settings.store_gsp_url or (urljoin(query, paths.gsp) if paths.gsp else None)
+        for url in (query, update, gsp):
+            if url is not None and urlsplit(url).username is not None:
+                raise UsageError(
+                    "the store's URL holds credentials (user:password@): put them in"
+                    " KG_STORE_USER and KG_STORE_PASSWORD (or KG_STORE_TOKEN) instead, which"
+                    " every request uses and no log or error message prints"
+                )
         return cls(query, update, gsp)
 
 
