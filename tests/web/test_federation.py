@@ -111,8 +111,9 @@ def test_get_query_service_word_in_data_is_fine(client: httpx.Client) -> None:
 
 # An allowlisted endpoint: another instance of our own server
 @pytest.fixture(scope="module")
-def stand_in(built_store: Path, launch_for_module: object) -> object:
-    return launch_for_module(built_store, "--workers", "1", "--cache-mb", "0")  # type: ignore[operator]
+def stand_in(server: object) -> object:
+    """The session's server, which the federating one is allowed to call."""
+    return server
 
 
 @pytest.fixture(scope="module")
