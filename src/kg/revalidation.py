@@ -53,8 +53,10 @@ NAMING = (
     SH.lessThanOrEquals,
 )
 """Parameters whose IRI value the evaluation reads: a predicate, or a class (`rdf:type`)."""
-LINKS = (SH.property, SH.sparql, SH.node, SH["or"], SH["and"], SH["not"], SH.xone)
-LINKS = (*LINKS, SH.qualifiedValueShape, RDF.first, RDF.rest)
+LINKS = frozenset(
+    {SH.property, SH.sparql, SH.node, SH["or"], SH["and"], SH["not"], SH.xone}
+    | {SH.qualifiedValueShape, RDF.first, RDF.rest}
+)
 """Links to the parts of a shape, each read in turn."""
 TESTS_VALUES = frozenset(
     SH[name]
@@ -155,8 +157,14 @@ def reads_of(shapes: Graph, shape: Node) -> Reads:
     names: set[URIRef] = set()
     about_focus = any_type = about_reached = everything = False
     namespaces = _declared_prefixes(shapes)
-    custom = set(shapes.objects(shapes.objects(None, SH.parameter), SH.path))
-    if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+    custom = {
+        path
+        for parameter in shapes.objects(None, SH.parameter)
+        for path in shapes.objects(parameter, SH.path)
+    }
+    if isinstance(shape, URIRef) and (
+        (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes
+    ):
         names.add(shape)  # implicit class target
     pending: list[tuple[Node, bool]] = [(shape, True)]
     seen: set[Node] = set()
@@ -322,7 +330,7 @@ def sub_classes(data: Graph, names: Iterable[Node]) -> set[Node]:
     found: set[Node] = set()
     for name in names:
         if name not in found:
-            found |= set(data.transitive_subjects(RDFS.subClassOf, name))
+            found |= {node for node in data.transitive_subjects(RDFS.subClassOf, name) if node}
     return found
 
 
@@ -419,10 +427,11 @@ def run(
     from pyshacl.monkey import apply_patches
     from pyshacl.validator import assign_baked_in
 
-    apply_patches()  # what pyshacl.validate does before it makes its Validator
-    assign_baked_in()
+    # What pyshacl.validate does before it makes its Validator.
+    apply_patches()  # type: ignore[no-untyped-call]
+    assign_baked_in()  # type: ignore[no-untyped-call]
     options = {"advanced": True, "inference": "none", "abort_on_first": False, "inplace": inplace}
     validator = Validator(DataGraph.from_rdflib(target), shacl_graph=shapes, options=options)
     next_memo = hook(validator, target, memo, digest)
-    _conforms, report, _text = validator.run()
+    _conforms, report, _text = validator.run()  # type: ignore[no-untyped-call]
     return report, next_memo()
