@@ -1,5 +1,5 @@
 """Time the release path as a user meets it: `kg validate`, `kg build`, an accepted edit
-through the endpoint and, with `--suite`, `make test`'s lint and pytest.
+through the endpoint (the first after start-up, and the median of later ones of two kinds) and, with `--suite`, `make test`'s lint and pytest.
 
 Not a test: each command runs as a fresh process (interpreter start-up and imports included,
 as a user's CI pays them), `--repeat` times, and the median is written to
@@ -75,24 +75,45 @@ def serving(store: Path) -> Iterator[str]:
         server.wait(timeout=30)
 
 
-def edit_seconds(scratch: str, repeat: int) -> float:
-    """The median time of an accepted edit, request to answer, on a fresh store."""
+STUDY = "https://w3id.org/partage/graph/study"
+COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+FIRST_ORGANISATION = (
+    "SELECT ?o WHERE { ?o a <https://w3id.org/partage/ontology#Organisation> } ORDER BY ?o LIMIT 1"
+)
+
+
+def edit_seconds(scratch: str, repeat: int) -> dict[str, float]:
+    """Accepted edits, request to answer, on a fresh store and server: the first edit (which
+    validates every shape: the server has no earlier validation to start from), then the median
+    of `repeat` more of each kind: a triple in a graph of its own, which no shape reads, and an
+    English comment on an organisation of the study graph, which the organisation's shapes read.
+    """
     store = Path(scratch) / "edited"
     subprocess.run([str(KG), "build", "--store", str(store)], cwd=ROOT, check=True,
                    capture_output=True)  # fmt: skip
-    times = []
+    found: dict[str, list[float]] = {"first": [], "own graph": [], "study": []}
     with serving(store) as url, httpx.Client(timeout=120) as client:
         headers = {"authorization": f"Bearer {TOKEN}"}
-        for value in range(repeat):
-            update = (
-                f"INSERT DATA {{ GRAPH <urn:bench:g> {{ <urn:bench:s> <urn:bench:p> {value} }} }}"
-            )
+        answer = client.get(
+            f"{url}/sparql",
+            params={"query": FIRST_ORGANISATION},
+            headers={"accept": "application/sparql-results+json"},
+        )
+        organisation = answer.json()["results"]["bindings"][0]["o"]["value"]
+        kinds = ["first", *["own graph"] * repeat, *["study"] * repeat]
+        for value, kind in enumerate(kinds):
+            if kind == "study":
+                triple = f'<{organisation}> <{COMMENT}> "Note {value}."@en'
+                update = f"INSERT DATA {{ GRAPH <{STUDY}> {{ {triple} }} }}"
+            else:
+                triple = f"<urn:bench:s> <urn:bench:p> {value}"
+                update = f"INSERT DATA {{ GRAPH <urn:bench:g> {{ {triple} }} }}"
             started = time.perf_counter()
             answer = client.post(f"{url}/sparql", data={"update": update}, headers=headers)
-            times.append(time.perf_counter() - started)
+            found[kind].append(time.perf_counter() - started)
             if answer.status_code != 204:
                 sys.exit(f"the edit was answered {answer.status_code}: {answer.text}")
-    return statistics.median(times)
+    return {kind: statistics.median(times) for kind, times in found.items()}
 
 
 def suite_seconds() -> list[tuple[str, float]]:
@@ -141,7 +162,18 @@ def main() -> None:
         edit = edit_seconds(scratch, max(args.repeat, 5))
     suite = suite_seconds() if args.suite else []
     table = [f"| {name} | {value:.2f} | ≤ {target:g} |" for name, value, target in measured]
-    table.append(f"| an accepted edit, request to answer | {edit:.2f} | ≤ 1 |")
+    table.append(
+        f"| an accepted edit, request to answer: a triple in its own graph (median) |"
+        f" {edit['own graph']:.2f} | ≤ 1 |"
+    )
+    table.append(
+        f"| an accepted edit: an English comment on an organisation, study graph (median) |"
+        f" {edit['study']:.2f} | ≤ 1 |"
+    )
+    table.append(
+        f"| the first edit after `kg serve` starts (validates every shape) | {edit['first']:.2f} |"
+        " ≤ 1 |"
+    )
     if suite:
         total = sum(value for _name, value in suite)
         steps = " + ".join(f"{name} {value:.0f} s" for name, value in suite)
