@@ -1,5 +1,6 @@
-"""Time the release path as a user meets it: `kg validate`, `kg build`, an accepted edit
-through the endpoint (the first after start-up, and the median of later ones of two kinds) and, with `--suite`, `make test`'s lint and pytest.
+"""Time the release path as a user meets it: `kg validate`, `kg build`, accepted edits
+through the endpoint (the first after start-up, and the median of later ones of two kinds)
+and, with `--suite`, `make test`'s lint and pytest.
 
 Not a test: each command runs as a fresh process (interpreter start-up and imports included,
 as a user's CI pays them), `--repeat` times, and the median is written to
