@@ -210,23 +210,8 @@ def serving(
     store: Path, tools: servers.Tools, log: Path, *options: str, env: dict[str, str] | None = None
 ) -> servers.Running:
     """`kg serve` on `store` with edits enabled, answering."""
-    port = servers.free_port()
-    argv = [str(tools.kg), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--store", str(store), *options]
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            argv,
-            cwd=servers.ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            env={**environment, "KG_ADMIN_TOKEN": TOKEN, **(env or {})},
-        )
-    running = servers.Running("kg-serve", process, f"http://127.0.0.1:{port}/sparql", log)
-    servers.wait_ready(running, 120)
-    return running
+    options = ["--store", str(store), *options]
+    return servers.kg_serve(tools, log, options, {"KG_ADMIN_TOKEN": TOKEN, **(env or {})})
 
 
 def edit_median(endpoint: str, repeat: int) -> tuple[float, list[float]]:

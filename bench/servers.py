@@ -246,6 +246,27 @@ def start_remote(work: Path, tools: Tools) -> Running:
     return running
 
 
+def kg_serve(tools: Tools, log: Path, options: list[str], env: dict[str, str]) -> Running:
+    """`kg serve` on a free port with `options` and `env` (no KG_ variable of ours leaks into
+    it), answering; its output in `log`."""
+    port = free_port()
+    argv = [str(tools.kg), "serve", "--host", "127.0.0.1", "--port", str(port), *options]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**environment, **env},
+        )
+    running = Running("kg-serve", process, f"http://127.0.0.1:{port}/sparql", log)
+    wait_ready(running, 120)
+    return running
+
+
 def wait_ready(running: Running, timeout: float) -> None:
     """Return once the server answers a query; stop it and raise if it does not in time."""
     try:

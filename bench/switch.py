@@ -122,24 +122,9 @@ def until_served(
 
 def kg_serve(tools: servers.Tools, store_url: str, files: Path, log: Path) -> servers.Running:
     """`kg serve --store-url` (cache off) in front of `store_url`, answering."""
-    port = servers.free_port()
     files.mkdir(parents=True, exist_ok=True)  # no pages or dumps: only /sparql is asked
-    argv = [str(tools.kg), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--store", str(files), "--store-url", store_url, "--cache-mb", "0"]
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            argv,
-            cwd=servers.ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            env={**environment, "KG_STORE_PROFILE": "oxigraph"},
-        )
-    running = servers.Running("kg-serve", process, f"http://127.0.0.1:{port}/sparql", log)
-    servers.wait_ready(running, 120)
-    return running
+    options = ["--store", str(files), "--store-url", store_url, "--cache-mb", "0"]
+    return servers.kg_serve(tools, log, options, {"KG_STORE_PROFILE": "oxigraph"})
 
 
 def oxigraph(tools: servers.Tools, location: Path, read_only: bool) -> servers.Running:
