@@ -40,6 +40,16 @@ class Recent(Generic[K, V]):
         with self._lock:
             return self._values.get(key)
 
+    def values(self) -> list[V]:
+        """The values kept, least recently used first."""
+        with self._lock:
+            return list(self._values.values())
+
+    def clear(self) -> None:
+        """Forget every value (a test that needs a process with no memo)."""
+        with self._lock:
+            self._values.clear()
+
     def put(self, key: K, value: V) -> None:
         """Keep `value` for `key`, dropping the least recently used beyond `size`."""
         with self._lock:

@@ -9,13 +9,16 @@ statuses in `kg.web.errors` alone, for the framework's routes and the endpoint's
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kg import updates
 from kg.config import Settings
 from kg.engine.inline import InlineEngine
 from kg.engine.interface import Engine
@@ -62,6 +65,10 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await engine.start()
+        if settings.admin_token is not None:
+            threading.Thread(
+                target=_prepare_edits, args=(settings.store,), name="kg-prepare-edits", daemon=True
+            ).start()
         try:
             yield
         finally:
@@ -87,6 +94,15 @@ def create_app(settings: Settings) -> FastAPI:
     direct = {sparql.PATH: bypass(sparql.endpoint, sparql.METHODS)}
     app.add_middleware(EndpointHeaders, release=engine.current_release, direct=direct)
     return app
+
+
+def _prepare_edits(store: Path) -> None:
+    """`updates.prepare_edits` on a thread of its own: the server answers meanwhile, and a
+    failure only means that the first edit validates every shape."""
+    try:
+        updates.prepare_edits(store)
+    except Exception:  # logged: edits work without it
+        logging.getLogger("kg.web").warning("edits not prepared", exc_info=True)
 
 
 def make_engine(settings: Settings) -> Engine:
