@@ -215,3 +215,24 @@ def test_an_incremental_validation_reports_what_a_full_one_reports(
     edited = _edited(data, remove=[(EX.ada, EX.name, Literal("Ada"))])
     again = validate(edited, shapes, incremental=True)
     assert again.results == validate(edited, shapes).results
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "SERVICE <http://example.org/sparql> { $this ?p ?o }",
+        "BIND (NOW() AS ?now) $this ex:name ?n",
+    ],
+)
+def test_a_query_that_answers_otherwise_with_the_same_data_always_runs(where: str) -> None:
+    prefix = "PREFIX ex: <http://example.org/>"
+    shapes = Graph().parse(
+        data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <http://example.org/> .
+        ex:Shape a sh:NodeShape ; sh:targetClass ex:Person ;
+            sh:sparql [ sh:select "{prefix} SELECT $this WHERE {{ {where} }}" ] .
+        """,
+        format="turtle",
+    )
+    assert revalidation.reads_of(shapes, EX.Shape).everything

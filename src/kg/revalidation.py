@@ -70,6 +70,11 @@ TESTS_VALUES = frozenset(
 )
 """SHACL parameters that test the value nodes found, or say nothing about the data."""
 SAME_FOCUS = (SH.property, SH.sparql)
+UNREPEATABLE = frozenset(
+    {"ServiceGraphPattern", "Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID"}
+    | {"Builtin_BNODE"}
+)
+"""Query parts whose answer may change with no change of the data: such a shape always runs."""
 """Links from a shape to parts checked on the same focus nodes (a property shape's `$this` is
 its parent's focus node); any other link (sh:node, sh:or, sh:qualifiedValueShape...) leads to
 parts checked on other nodes."""
@@ -232,7 +237,9 @@ def _query_reads(text: str, namespaces: Mapping[str, str]) -> Reads:
     except Exception:
         return Reads(frozenset(), everything=True)
     names: set[URIRef] = set()
-    about_focus = any_type = everything = False
+    about_focus = any_type = False
+    # A SERVICE reads data no edit changes; NOW, RAND, UUID... answer otherwise each time.
+    everything = bool(_operators(query.algebra) & UNREPEATABLE)
     for subject, predicate, obj in _patterns(query.algebra):
         for term in (subject, obj):
             if isinstance(term, URIRef):
@@ -253,6 +260,23 @@ def _query_reads(text: str, namespaces: Mapping[str, str]) -> Reads:
 def _patterns(node: Any) -> Iterable[tuple[Node, Any, Node]]:
     """Every triple pattern of an rdflib algebra expression, subqueries and EXISTS included."""
     yield from (t for t in _walk(node) if isinstance(t, tuple) and len(t) == 3)
+
+
+def _operators(node: Any) -> set[str]:
+    """The names of the algebra's operators and functions (rdflib's CompValue names)."""
+    found: set[str] = set()
+    pending, seen = [node], set()
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            found.add(str(getattr(item, "name", "")))
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
 
 
 def _walk(node: Any) -> Iterable[Any]:
