@@ -149,6 +149,15 @@ def remote(request: pytest.FixtureRequest) -> Iterator[Engine]:
     yield engine
 
 
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def module_remote(request: pytest.FixtureRequest) -> Engine:
+    """`remote`, cleared once for a module whose tests only read what it publishes."""
+    engine: Engine = request.getfixturevalue(f"{request.param}_server")
+    with RemoteStore.of(engine.settings()) as store:
+        clear(store)
+    return engine
+
+
 @dataclass
 class Served:
     """A `kg serve --store-url` in front of an engine: its endpoint and its release files."""
@@ -165,10 +174,21 @@ ServeInFront = Callable[..., Served]
 def serve_in_front(tmp_path: Path) -> Iterator[ServeInFront]:
     """Start `kg serve --store-url` in front of an engine (`start(engine, release, **env)`),
     each stopped by its PID after the test."""
+    yield from _serving(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def serve_in_front_of_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeInFront]:
+    """`serve_in_front` for a module whose tests only read: each server stopped after the
+    module (or when the module's engine parameter changes)."""
+    yield from _serving(tmp_path_factory.mktemp("serve"))
+
+
+def _serving(parent: Path) -> Iterator[ServeInFront]:
     started: list[Served] = []
 
     def start(engine: Engine, made: release.Release, **env: str) -> Served:
-        directory = tmp_path / f"serve-{len(started)}"
+        directory = parent / f"serve-{len(started)}"
         directory.mkdir()
         started.append(_serve(engine, made, directory, env))
         return started[-1]

@@ -26,10 +26,11 @@ from kg.remote.publish import Content
 Engine = Any  # tests/remote/conftest.py's Engine
 
 
-@pytest.fixture
-def served(remote: Engine, release_a: release.Release, serve_in_front: Any) -> str:
-    """`kg serve --store-url` in front of `remote`, holding release A; its endpoint URL."""
-    return str(serve_in_front(remote, release_a).endpoint)
+@pytest.fixture(scope="module")
+def served(module_remote: Engine, release_a: release.Release, serve_in_front_of_module: Any) -> str:
+    """`kg serve --store-url` in front of `module_remote`, holding release A; its endpoint URL.
+    One per engine for the module: its tests only read."""
+    return str(serve_in_front_of_module(module_remote, release_a).endpoint)
 
 
 def test_get_query_counts_only_the_release_graphs(served: str, release_a: release.Release) -> None:
@@ -130,7 +131,7 @@ VIRTUOSO_DESCRIBE = pytest.mark.xfail(
 @pytest.fixture
 def describe_as_embedded(request: pytest.FixtureRequest) -> None:
     """Marks the known gap: on Virtuoso, DESCRIBE answers are not the embedded store's."""
-    if request.node.callspec.params["remote"] == "virtuoso":
+    if request.node.callspec.params["module_remote"] == "virtuoso":
         request.applymarker(VIRTUOSO_DESCRIBE)
 
 
