@@ -39,7 +39,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -252,20 +253,27 @@ def start_replica(directory: Path, data: Path, store: Path) -> Replica:
 class Topology:
     """A balancer and the replica sets it routes to, by colour; stops them all."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, loaded: Callable[[Content], Path]) -> None:
         self.directory = directory
+        self.loaded = loaded
         self.balancer = Balancer(directory)
         self.sets: dict[str, list[Replica]] = {}
 
     def deploy(self, colour: str, made: release.Release) -> list[Replica]:
         """Start the replica set `colour` with release `made` and put it in the balancer's
-        backend `colour` (not yet live unless that backend is); wait until it is UP."""
+        backend `colour` (not yet live unless that backend is); wait until it is UP. Its
+        replicas start side by side, each on its own copy of the release's data directory."""
         store = self.directory / f"store-{colour}"
         release.write(made, store)
-        data = load_release(self.directory / f"load-{colour}", Content.of_release(made))
-        replicas = self.sets[colour] = []
-        for name in SERVERS:
-            replicas.append(start_replica(self.directory / f"{colour}-{name}", data, store))
+        data = self.loaded(Content.of_release(made))
+        with ThreadPoolExecutor(len(SERVERS)) as pool:
+            starting = [
+                pool.submit(start_replica, self.directory / f"{colour}-{name}", data, store)
+                for name in SERVERS
+            ]
+        replicas = self.sets[colour] = [f.result() for f in starting if not f.exception()]
+        for future in starting:  # the started ones are in `sets`, so `close` stops them
+            future.result()
         for name, replica in zip(SERVERS, replicas, strict=True):
             port = replica.url.rsplit(":", 1)[1]
             self.balancer.command(f"set server {colour}/{name} addr 127.0.0.1 port {port}")
@@ -301,10 +309,27 @@ class Topology:
         self.balancer.close()
 
 
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Content], Path]:
+    """`load_release`, once per release for the module: replicas only read copies of it."""
+    directories: dict[str, Path] = {}
+    parent = tmp_path_factory.mktemp("loaded")
+
+    def load(content: Content) -> Path:
+        key = content.content_hash
+        if key not in directories:
+            directories[key] = load_release(parent / f"release-{len(directories)}", content)
+        return directories[key]
+
+    return load
+
+
 @pytest.fixture
-def topology(tmp_path: Path, release_a: release.Release) -> Iterator[Topology]:
+def topology(
+    tmp_path: Path, release_a: release.Release, loaded: Callable[[Content], Path]
+) -> Iterator[Topology]:
     """HAProxy with the blue set live, holding release A."""
-    running = Topology(tmp_path)
+    running = Topology(tmp_path, loaded)
     try:
         running.deploy("blue", release_a)
         yield running
