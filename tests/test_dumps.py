@@ -11,18 +11,16 @@ import gzip
 import hashlib
 import shutil
 import subprocess
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
-from rdflib.compare import graph_diff, isomorphic, to_canonical_graph, to_isomorphic
-from rdflib.term import BNode, Node
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from typer.testing import CliRunner
 
+from blank_parts import blank_form
 from hash_seeds import outputs_under_hash_seeds
 from kg.build import content_hash
-from kg.canonical import blank_part
 from kg.cli import app
 from kg.docs import SYNTAXES
 from kg.dumps import DESCRIPTION_FILE, Dump, dataset_hash, render, write
@@ -57,11 +55,7 @@ def text(dump: Dump) -> str:
 
 
 def assert_isomorphic(expected: Graph, actual: Graph, what: str) -> None:
-    """Equal up to blank-node labels: the same triples without blank nodes, and the same
-    canonical forms (RGDA1) of the connected parts of the triples with blank nodes. An
-    isomorphism maps each such part onto one of the other graph's, so the two graphs are
-    isomorphic exactly when those match; labelling the project's ~200 small parts one by one
-    takes a tenth of a second, labelling its 1,100 blank-node triples at once seconds."""
+    """Equal up to blank-node labels, compared part by part (tests/blank_parts.py)."""
     if blank_form(expected) != blank_form(actual):
         assert not isomorphic(expected, actual), f"{what}: canonical forms differ, isomorphic"
         _both, missing, extra = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
@@ -71,38 +65,6 @@ def assert_isomorphic(expected: Graph, actual: Graph, what: str) -> None:
             + f"\nextra {len(extra)}:\n"
             + extra.serialize(format="nt")[:2000]
         )
-
-
-Triple = tuple[Node, Node, Node]
-
-
-def blank_form(graph: Graph) -> tuple[set[Triple], Counter[frozenset[Triple]]]:
-    """The triples without blank nodes, and the canonical form of each connected part of the
-    others (blank nodes joined by the triples they share)."""
-    part = blank_part(graph)
-    ground = {t for t in graph if t not in part}
-    return ground, Counter(frozenset(to_canonical_graph(piece)) for piece in pieces(part))
-
-
-def pieces(part: frozenset[Triple]) -> list[Graph]:
-    """The connected parts of `part`, each a graph: union-find over its blank nodes."""
-    parent: dict[BNode, BNode] = {}
-
-    def root(node: BNode) -> BNode:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for triple in part:
-        blanks = [n for n in triple if isinstance(n, BNode)]
-        for node in blanks[1:]:
-            parent[root(node)] = root(blanks[0])
-    graphs: dict[BNode, Graph] = {}
-    for triple in part:
-        first = next(n for n in triple if isinstance(n, BNode))
-        graphs.setdefault(root(first), Graph()).add(triple)
-    return list(graphs.values())
 
 
 def union(graphs: dict[URIRef, Graph]) -> Graph:
