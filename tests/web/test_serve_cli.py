@@ -99,10 +99,10 @@ def test_serve_same_answer_on_disk_and_in_memory(
 
 
 def test_serve_in_memory_triples_decides_where_the_worker_reads(
-    built_store: Path, launch_with_worker: object, tmp_path: Path
+    small_store: Path, launch_with_worker: object, tmp_path: Path
 ) -> None:
     damaged = tmp_path / "store"
-    shutil.copytree(built_store, damaged)
+    shutil.copytree(small_store, damaged)
     (damaged / "snapshot.nq").write_text("not N-Quads\n", encoding="utf-8")
     query = {"query": "ASK { ?s ?p ?o }"}
     on_disk = launch_with_worker(damaged, "--in-memory-triples", "0")  # type: ignore[operator]
