@@ -37,10 +37,13 @@ def project(tmp_path: Path) -> Path:
     return Path(shutil.copytree(FIXTURE_PROJECT, tmp_path / "project"))
 
 
-@pytest.fixture
-def two_releases(project: Path, tmp_path: Path) -> Path:
-    """0.1.0 of the fixture project, then 0.2.0 with one organisation more; the store."""
-    store = tmp_path / "store"
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """0.1.0 of the fixture project, then 0.2.0 with one organisation more; the store. Made
+    once for the module: its tests only read it."""
+    directory = tmp_path_factory.mktemp("two-releases")
+    project = Path(shutil.copytree(FIXTURE_PROJECT, directory / "project"))
+    store = directory / "store"
     publish(project, store, "0.1.0")
     shutil.copy(RELEASES_DATA / "gamma.ttl", project / "data" / "gamma.ttl")
     publish(project, store, "0.2.0")
