@@ -31,23 +31,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 SLOWEST_FIRST = (
-    "tests/web/test_views_browser.py",
-    "tests/engine/test_executor.py",
-    "tests/test_faults.py",
-    "tests/test_precommit_hook.py",
-    "tests/remote/test_replicas.py",
-    "tests/remote/test_remote_edits.py",
-    "tests/web/test_limits.py",
-    "tests/test_wheel.py",
-    "tests/web/test_serve_cli.py",
-    "tests/web/test_remote_engine.py",
-    "tests/web/test_ui.py",
     "tests/test_revalidation.py",
-    "tests/test_docs.py",
-    "tests/test_dumps.py",
-    "tests/test_shapes.py",
+    "tests/remote/test_replicas.py",
+    "tests/web/test_views_browser.py",
+    "tests/test_precommit_hook.py",
     "tests/remote/test_remote_serve.py",
-    "tests/web/test_browse.py",
+    "tests/engine/test_executor.py",
+    "tests/test_wheel.py",
+    "tests/test_faults.py",
+    "tests/remote/test_remote_edits.py",
+    "tests/test_dumps.py",
+    "tests/test_docs.py",
 )
 """The modules that take longest (`pytest --durations=0`, summed per module), slowest first.
 
