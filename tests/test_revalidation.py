@@ -10,6 +10,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg import revalidation, shacl_queries
+from kg import validate as validate_module
 from kg.validate import read_report, validate
 
 HERE = Path(__file__).parent / "data" / "revalidation"
@@ -236,3 +237,20 @@ def test_a_query_that_answers_otherwise_with_the_same_data_always_runs(where: st
         format="turtle",
     )
     assert revalidation.reads_of(shapes, EX.Shape).everything
+
+
+def test_incremental_validations_of_the_same_shapes_run_one_at_a_time(
+    data: Graph, shapes: Graph
+) -> None:
+    import threading
+
+    held = validate_module.VALIDATING.get(revalidation.shapes_digest(shapes), threading.Lock)
+    with held:
+        waiting = threading.Thread(
+            target=validate, args=(data, shapes), kwargs={"incremental": True}
+        )
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive()  # waits for the validation already running
+    waiting.join(timeout=60)
+    assert not waiting.is_alive()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import threading
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -32,6 +33,8 @@ from kg.recent import Recent
 
 MEMOS: Recent[str, revalidation.Memo] = Recent(2)
 """The last incremental validation's results, per shapes digest: the next one's start."""
+VALIDATING: Recent[str, threading.Lock] = Recent(4)
+"""Per shapes digest, held while an incremental validation runs."""
 ResultKey = tuple[str, str, str, str, str]
 """(focus node, result path, constraint component, source shape, value), each as `term_key`."""
 
@@ -171,10 +174,12 @@ def validate(
     if incremental and ontology is None and inference == "none":
         digest = revalidation.shapes_digest(shapes)
         target = data if copy is None else copy
-        graph, memo = revalidation.run(
-            target, shapes_copy, digest, MEMOS.peek(digest), copy is not None
-        )
-        MEMOS.put(digest, memo)
+        # One at a time per shapes: an edit that comes while the server prepares its first
+        # (kg.updates.prepare_edits) waits for those results rather than validating all beside it.
+        with VALIDATING.get(digest, threading.Lock):
+            memo = MEMOS.peek(digest)
+            graph, memo = revalidation.run(target, shapes_copy, digest, memo, copy is not None)
+            MEMOS.put(digest, memo)
         return read_report(graph)
     _, graph, _ = pyshacl_validate(
         data if copy is None else copy,
