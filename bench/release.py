@@ -78,16 +78,20 @@ def serving(store: Path) -> Iterator[str]:
 
 STUDY = "https://w3id.org/partage/graph/study"
 COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+PREPARED_AFTER = 5.0
+"""Seconds after `kg serve` answers when it has validated its release (`prepare_edits`)."""
 FIRST_ORGANISATION = (
     "SELECT ?o WHERE { ?o a <https://w3id.org/partage/ontology#Organisation> } ORDER BY ?o LIMIT 1"
 )
 
 
 def edit_seconds(scratch: str, repeat: int) -> dict[str, float]:
-    """Accepted edits, request to answer, on a fresh store and server: the first edit (which
-    validates every shape: the server has no earlier validation to start from), then the median
-    of `repeat` more of each kind: a triple in a graph of its own, which no shape reads, and an
-    English comment on an organisation of the study graph, which the organisation's shapes read.
+    """Accepted edits, request to answer, on a fresh store and server: the first edit, sent as
+    soon as the server answers (it waits for the validation `kg serve` makes at start-up), then
+    the median of `repeat` more of each kind: a triple in a graph of its own, which no shape
+    reads, and an English comment on an organisation of the study graph, which the
+    organisation's shapes read; and the first edit of a second server, sent once it has had
+    time to validate its release.
     """
     store = Path(scratch) / "edited"
     subprocess.run([str(KG), "build", "--store", str(store)], cwd=ROOT, check=True,
@@ -114,6 +118,14 @@ def edit_seconds(scratch: str, repeat: int) -> dict[str, float]:
             found[kind].append(time.perf_counter() - started)
             if answer.status_code != 204:
                 sys.exit(f"the edit was answered {answer.status_code}: {answer.text}")
+    with serving(store) as url, httpx.Client(timeout=120) as client:
+        time.sleep(PREPARED_AFTER)  # kg serve has validated its release meanwhile
+        update = "INSERT DATA { GRAPH <urn:bench:g> { <urn:bench:s> <urn:bench:p> -1 } }"
+        started = time.perf_counter()
+        answer = client.post(f"{url}/sparql", data={"update": update}, headers=headers)
+        found["first, later"] = [time.perf_counter() - started]
+        if answer.status_code != 204:
+            sys.exit(f"the edit was answered {answer.status_code}: {answer.text}")
     return {kind: statistics.median(times) for kind, times in found.items()}
 
 
@@ -172,8 +184,12 @@ def main() -> None:
         f" {edit['study']:.2f} | ≤ 1 |"
     )
     table.append(
-        f"| the first edit after `kg serve` starts (validates every shape) | {edit['first']:.2f} |"
-        " ≤ 1 |"
+        f"| the first edit, sent as soon as `kg serve` answers (it waits for the start-up"
+        f" validation) | {edit['first']:.2f} | ≤ 1 |"
+    )
+    table.append(
+        f"| the first edit, sent {PREPARED_AFTER:g} s after `kg serve` answers |"
+        f" {edit['first, later']:.2f} | ≤ 1 |"
     )
     if suite:
         total = sum(value for _name, value in suite)

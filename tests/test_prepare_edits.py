@@ -15,6 +15,8 @@ from kg.config import Settings
 from kg.updates import edit_store, prepare_edits
 from kg.web.app import create_app
 
+BASE = "https://w3id.org/partage/"
+
 
 def _copy(store: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "store"
@@ -36,21 +38,21 @@ def test_a_prepared_store_s_first_edit_runs_no_shape_its_change_cannot_affect(
 ) -> None:
     store = _copy(small_store, tmp_path)
     validate.MEMOS.clear()
-    assert prepare_edits(store)
-    edit_store(store, _add_triple, "https://w3id.org/partage/")
+    assert prepare_edits(store, BASE)
+    edit_store(store, _add_triple, BASE)
     assert not _ran()
 
 
 def test_an_unprepared_first_edit_validates_every_shape(small_store: Path, tmp_path: Path) -> None:
     store = _copy(small_store, tmp_path)
     validate.MEMOS.clear()
-    edit_store(store, _add_triple, "https://w3id.org/partage/")
+    edit_store(store, _add_triple, BASE)
     assert _ran()
 
 
 def test_a_store_without_sources_is_not_prepared(tmp_path: Path) -> None:
     (tmp_path / "store").mkdir()
-    assert not prepare_edits(tmp_path / "store")
+    assert not prepare_edits(tmp_path / "store", BASE)
 
 
 def test_a_server_with_edits_enabled_prepares_them_at_start_up(

@@ -213,22 +213,23 @@ def edit_served_store(settings: Settings, edit: Edit, wait: float = LOCK_WAIT) -
             return apply_edit(settings.store, edit, settings.base_iri, write=write)
 
 
-def prepare_edits(store: Path) -> bool:
-    """Validate the store's release once, so that the first edit validates incrementally.
+def prepare_edits(store: Path, base_iri: str) -> bool:
+    """Make the store's release once in memory, so that the first edit starts warm.
 
-    An edit validates only the shapes its change can affect, starting from the last
-    validation this process made (`kg.validate.validate`'s `incremental`); a server that has
-    made none would validate every shape on its first edit. `kg serve` calls this at start-up
-    when edits are enabled. It takes no lock and writes nothing: the results hold for the
-    release it read, whatever is published meanwhile, and an edit starts from them all the same.
+    An edit validates only the shapes its change can affect, starting from the last validation
+    this process made (`kg.validate.validate`'s `incremental`), and renders again only the
+    graphs it changed (`kg.canonical`, `kg.jsonld` keep the rest); a server that has made no
+    release yet would pay for all of it on its first edit. `kg serve` calls this at start-up
+    when edits are enabled. It takes no lock and writes nothing: what it keeps holds for the
+    release it read, whatever is published meanwhile, and an edit starts from it all the same.
 
     Returns:
-        False when the store keeps no sources (it cannot be edited): nothing was validated.
+        False when the store keeps no sources (it cannot be edited): nothing was made.
     """
     sources = release.read_sources(store)
     if sources is None:
         return False
-    release.check(sources, read_manifest(store).version, incremental=True)
+    release.make(sources, read_manifest(store).version, base_iri, docs_from=store)
     return True
 
 

@@ -67,7 +67,10 @@ def create_app(settings: Settings) -> FastAPI:
         await engine.start()
         if settings.admin_token is not None:
             threading.Thread(
-                target=_prepare_edits, args=(settings.store,), name="kg-prepare-edits", daemon=True
+                target=_prepare_edits,
+                args=(settings.store, settings.base_iri),
+                name="kg-prepare-edits",
+                daemon=True,
             ).start()
         try:
             yield
@@ -96,11 +99,11 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _prepare_edits(store: Path) -> None:
+def _prepare_edits(store: Path, base_iri: str) -> None:
     """`updates.prepare_edits` on a thread of its own: the server answers meanwhile, and a
     failure only means that the first edit validates every shape."""
     try:
-        updates.prepare_edits(store)
+        updates.prepare_edits(store, base_iri)
     except Exception:  # logged: edits work without it
         logging.getLogger("kg.web").warning("edits not prepared", exc_info=True)
 
