@@ -49,17 +49,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import Graph, Literal, Variable
 from rdflib.graph import ConjunctiveGraph
-from rdflib.namespace import XSD
 from rdflib.plugins.sparql import operators
 from rdflib.plugins.stores.memory import Memory
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 from kg import sparql_regex
-
-OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+from kg.oxigraph_terms import OxTerm, from_oxigraph, to_oxigraph
 
 ANY = (None, None, None)
 
@@ -220,41 +218,6 @@ def quad(subject: OxTerm, predicate: OxTerm, value: OxTerm) -> ox.Quad:
     if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
         raise NotFaithfulError(f"({subject}, {predicate}, {value}) is not an RDF triple")
     return ox.Quad(subject, predicate, value)
-
-
-def to_oxigraph(node: Node) -> OxTerm:
-    """The Oxigraph term of an rdflib IRI, blank node or literal.
-
-    Raises:
-        ValueError: a node of another kind (a variable, a graph), or a label pyoxigraph refuses.
-    """
-    if isinstance(node, URIRef):
-        return ox.NamedNode(node)
-    if isinstance(node, BNode):
-        return ox.BlankNode(node)
-    if isinstance(node, Literal):
-        datatype = ox.NamedNode(node.datatype) if node.datatype is not None else None
-        return ox.Literal(node, language=node.language, datatype=datatype)
-    raise ValueError(f"no Oxigraph term for {node!r}")
-
-
-def from_oxigraph(term: Any) -> Identifier:
-    """The rdflib term of an Oxigraph one computed by a query; xsd:string is a plain literal.
-
-    Raises:
-        ValueError: an RDF-star triple term, which rdflib's SPARQL engine would not return.
-    """
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise ValueError(f"no rdflib term for {term!r}")
 
 
 def custom_functions_registered() -> bool:

@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg import __version__, formats
@@ -41,6 +40,7 @@ from kg.layout import (
     read_manifest,
 )
 from kg.namespaces import PREFIXES
+from kg.oxigraph_terms import from_oxigraph
 from kg.query_text import names_dataset
 from kg.sources import file_format, parse_rdf
 
@@ -326,18 +326,11 @@ def _pick(formats: Mapping[str, Any], fmt: str) -> Any:
 
 
 def _term(term: Any) -> Node:
-    """The rdflib term for an Oxigraph term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = URIRef(term.datatype.value)
-        # RDF 1.1 simple literals are xsd:string; rdflib tells them apart, so keep them plain.
-        return Literal(term.value, datatype=None if datatype == XSD.string else datatype)
-    return Literal(str(term))  # an RDF 1.2 triple term, shown in N-Triples syntax
+    """The rdflib term for an Oxigraph term; an RDF 1.2 triple term in N-Triples syntax."""
+    try:
+        return from_oxigraph(term)
+    except ValueError:
+        return Literal(str(term))
 
 
 def _select(database: ox.Store, query: str, **options: Any) -> ox.QuerySolutions:
