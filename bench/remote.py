@@ -46,7 +46,7 @@ from measure import Measurement, measure
 from pydantic import SecretStr
 from queries import fill
 from rdflib import Dataset, Graph, URIRef
-from run import dataset, find_tools, measure_settings, seconds
+from run import dataset, find_tools, measure_settings, seconds, summary
 
 from kg.config import Settings as KgSettings
 from kg.remote.client import RemoteStore
@@ -98,21 +98,6 @@ class Publish:
     first_swap_s: float
     next_stage_s: float
     next_swap_s: float
-
-
-def writable_oxigraph(tools: servers.Tools, location: Path, timeout: float) -> servers.Running:
-    """`oxigraph serve` on `location`, in a process group of its own, answering."""
-    port = servers.free_port()
-    argv = [str(tools.oxigraph), "serve", "--location", str(location)]
-    argv += ["--bind", f"127.0.0.1:{port}"]
-    log = location.parent / f"{location.name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    running = servers.Running("oxigraph-writer", process, f"http://127.0.0.1:{port}/query", log)
-    servers.wait_ready(running, timeout)
-    return running
 
 
 def read_graphs(data: Path) -> dict[URIRef, Graph]:
@@ -184,7 +169,7 @@ def publish_times(
     if engine == "virtuoso":
         running, settings = start_virtuoso(location, timeout)
     else:
-        running = writable_oxigraph(tools, location, timeout)
+        running = switch.oxigraph(tools, location, read_only=False, timeout=timeout)
         settings = KgSettings(
             store_url=running.url, store_profile="oxigraph", store_timeout=timeout
         )
@@ -245,7 +230,7 @@ def edit_times(
             found["embedded"] = edit_median(running.url, repeat)
         finally:
             servers.stop(running)
-        oxigraph = writable_oxigraph(tools, root / "oxigraph", 60)
+        oxigraph = switch.oxigraph(tools, root / "oxigraph", read_only=False)
         try:
             remote = ["--store-url", oxigraph.url]
             build = [str(tools.kg), "build", "--store", str(root / "remote"), *remote]
@@ -367,13 +352,6 @@ def switch_section(sizes: list[str], switched: list[switch.Switched]) -> list[st
         *rows,
         "",
     ]
-
-
-def summary(m: Measurement) -> str:
-    if m.result is None:
-        return f"not measured ({m.skipped})"
-    r = m.result
-    return f"{r.throughput:,.1f} req/s, p50 {r.p50_ms:.1f} ms, {len(m.failures)} failure(s)"
 
 
 def mix_table(measurements: list[Measurement]) -> list[str]:

@@ -127,7 +127,11 @@ def kg_serve(tools: servers.Tools, store_url: str, files: Path, log: Path) -> se
     return servers.kg_serve(tools, log, options, {"KG_STORE_PROFILE": "oxigraph"})
 
 
-def oxigraph(tools: servers.Tools, location: Path, read_only: bool) -> servers.Running:
+def oxigraph(
+    tools: servers.Tools, location: Path, read_only: bool, timeout: float = 60
+) -> servers.Running:
+    """`oxigraph serve` (or `serve-read-only`) on `location`, in a process group of its own,
+    answering within `timeout` seconds."""
     port = servers.free_port()
     command = "serve-read-only" if read_only else "serve"
     argv = [str(tools.oxigraph), command, "--location", str(location)]
@@ -140,7 +144,7 @@ def oxigraph(tools: servers.Tools, location: Path, read_only: bool) -> servers.R
             start_new_session=True,
         )
     running = servers.Running("oxigraph", process, f"http://127.0.0.1:{port}/query", log)
-    servers.wait_ready(running, 60)
+    servers.wait_ready(running, timeout)
     return running
 
 
