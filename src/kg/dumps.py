@@ -109,8 +109,10 @@ def render(graphs: Mapping[URIRef, Graph], version: str) -> list[Dump]:
     Returns:
         The dumps in a fixed order: Turtle, N-Triples, N-Quads, JSON-LD.
     """
-    graphs = canonical(graphs)
-    quad_lines = nquads_lines(graphs)
+    published = {name: graph for name, graph in graphs.items() if name != DESCRIPTION_GRAPH}
+    # The lines are kept per graph as made (kg.canonical relabels them), the key the release's
+    # content hash looks them up by: keyed on relabelled copies, each would be made twice.
+    quad_lines = nquads_lines(published)
     header = (
         f"# Partage KG {version}: the union of its named graphs, all but <{DESCRIPTION_GRAPH}>,\n"
         f"# which describes this file ({DESCRIPTION_FILE}). partage-kg.nq.gz keeps the graphs.\n"
@@ -121,7 +123,7 @@ def render(graphs: Mapping[URIRef, Graph], version: str) -> list[Dump]:
         Dump(NAMES[0], formats.TURTLE.media_type, False, _gzip(turtle)),
         Dump(NAMES[1], formats.NTRIPLES.media_type, False, _gzip(_joined(triple_lines))),
         Dump(NAMES[2], formats.NQUADS.media_type, True, _gzip(_joined(quad_lines))),
-        Dump(NAMES[3], formats.JSONLD.media_type, True, _gzip(dataset_jsonld(graphs))),
+        Dump(NAMES[3], formats.JSONLD.media_type, True, _gzip(dataset_jsonld(canonical(graphs)))),
     ]
 
 
