@@ -70,14 +70,14 @@ TESTS_VALUES = frozenset(
 )
 """SHACL parameters that test the value nodes found, or say nothing about the data."""
 SAME_FOCUS = (SH.property, SH.sparql)
+"""Links from a shape to parts checked on the same focus nodes (a property shape's `$this` is
+its parent's focus node); any other link (sh:node, sh:or, sh:qualifiedValueShape...) leads to
+parts checked on other nodes."""
 UNREPEATABLE = frozenset(
     {"ServiceGraphPattern", "Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID"}
     | {"Builtin_BNODE"}
 )
 """Query parts whose answer may change with no change of the data: such a shape always runs."""
-"""Links from a shape to parts checked on the same focus nodes (a property shape's `$this` is
-its parent's focus node); any other link (sh:node, sh:or, sh:qualifiedValueShape...) leads to
-parts checked on other nodes."""
 
 
 @dataclass(frozen=True)

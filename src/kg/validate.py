@@ -171,9 +171,9 @@ def validate(
     # it is given our own copy to work on in place, so that the copy's store answers queries.
     owned = in_place and isinstance(data.store, shacl_queries.OxigraphQueryStore)
     copy = data if owned else shacl_queries.queryable_copy(data)
+    target = data if copy is None else copy
     if incremental and ontology is None and inference == "none":
         digest = revalidation.shapes_digest(shapes)
-        target = data if copy is None else copy
         # One at a time per shapes: an edit that comes while the server prepares its first
         # (kg.updates.prepare_edits) waits for those results rather than validating all beside it.
         with VALIDATING.get(digest, threading.Lock):
@@ -182,7 +182,7 @@ def validate(
             MEMOS.put(digest, memo)
         return read_report(graph)
     _, graph, _ = pyshacl_validate(
-        data if copy is None else copy,
+        target,
         inplace=copy is not None,
         shacl_graph=shapes_copy,
         ont_graph=ontology,
