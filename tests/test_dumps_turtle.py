@@ -38,3 +38,19 @@ def test_turtle_dump_declares_our_prefixes_in_name_order() -> None:
     ]
 
     assert declared == [f"{prefix}:" for prefix in sorted(PREFIXES)]
+
+
+def test_the_turtle_of_no_triple_is_the_prefixes_in_name_order() -> None:
+    from kg.dumps import _ntriples_as_turtle
+    from kg.namespaces import PREFIXES
+
+    lines = _ntriples_as_turtle(b"").decode().splitlines()
+    assert lines == [f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items())]
+
+
+def test_the_turtle_prefixes_come_in_name_order() -> None:
+    from kg.dumps import _ntriples_as_turtle
+
+    text = _ntriples_as_turtle(b"<urn:a> <urn:b> <urn:c> .\n").decode()
+    declared = [line.split()[1] for line in text.splitlines() if line.startswith("@prefix ")]
+    assert declared == sorted(declared)

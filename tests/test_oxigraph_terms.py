@@ -32,3 +32,11 @@ def test_a_triple_term_has_no_rdflib_term() -> None:
     iri = ox.NamedNode("urn:x")
     with pytest.raises(ValueError, match="no rdflib term"):
         from_oxigraph(ox.Triple(iri, iri, iri))
+
+
+def test_the_store_reads_a_triple_term_in_its_n_triples_form() -> None:
+    from kg.store import read_quads
+
+    quad = b"<urn:a> <urn:b> <<( <urn:c> <urn:d> <urn:e> )>> <urn:g> .\n"
+    graph = read_quads(quad)[URIRef("urn:g")]
+    assert set(graph.objects()) == {Literal("<urn:c> <urn:d> <urn:e>")}
