@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kg.errors import UsageError
 from kg.project import PACKAGED, default_root
 
 DEFAULT_STORE = Path(".kg/store")
@@ -96,6 +98,19 @@ class Settings(BaseSettings):
             return tuple(part for part in value.replace(",", " ").split() if part)
         return value
 
+    @field_validator("base_iri")
+    @classmethod
+    def _base_ends_a_path(cls, value: str) -> str:
+        """IRIs are made by appending to the base (`<base>sparql`, `<base>id/...`): without a
+        final `/` or `#` they run into its last segment, or its port, and Oxigraph rejects them
+        when the release is written."""
+        parts = urlsplit(value)
+        if not (parts.scheme and parts.netloc) or not value.endswith(("/", "#")) or " " in value:
+            raise ValueError(
+                "must be an absolute IRI ending in / or #, e.g. https://w3id.org/partage/"
+            )
+        return value
+
     @model_validator(mode="after")
     def _anchor_store(self) -> Settings:
         """Resolve a relative store against the root once, so every reader sees the same path."""
@@ -103,3 +118,23 @@ class Settings(BaseSettings):
             anchor = Path.cwd() if self.root == PACKAGED else self.root
             object.__setattr__(self, "store", anchor / self.store)
         return self
+
+
+def read_settings(**given: Any) -> Settings:
+    """`Settings(**given)`, a bad value reported as the option or variable that gave it.
+
+    Raises:
+        UsageError: a value is not valid, named with its KG_ variable, e.g. `KG_PORT (--port):
+            Input should be less than or equal to 65535, not '99999'`.
+    """
+    try:
+        return Settings(**given)
+    except ValidationError as error:
+        raise UsageError("; ".join(_described(problem) for problem in error.errors())) from None
+
+
+def _described(problem: Any) -> str:
+    name = str(problem["loc"][0]) if problem["loc"] else ""
+    where = f"KG_{name.upper()} (--{name.replace('_', '-')})" if name else "settings"
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}, not {problem['input']!r}"

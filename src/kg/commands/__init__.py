@@ -41,14 +41,15 @@ def settings(root: Path | None = None, store: Path | None = None) -> Settings:
     A --store typed on the command line is relative to the current directory, as the shell
     completes it; only KG_STORE and the default are relative to the project root.
     """
-    from kg.config import Settings  # pydantic-settings: only for the commands that read them
+    from kg.config import read_settings  # pydantic-settings: only for the commands that read them
 
     given: dict[str, Any] = {}
     if root is not None:
         given["root"] = root.resolve()
     if store is not None:
         given["store"] = store.resolve()
-    return Settings(**given)
+    with exit_codes():  # a bad KG_ variable is a usage error, not a traceback
+        return read_settings(**given)
 
 
 @contextmanager

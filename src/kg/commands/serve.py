@@ -123,10 +123,8 @@ def serve(
 def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
     # Imported here: the other commands do not pay for the web stack.
     import uvicorn
-    from pydantic import ValidationError
 
-    from kg.config import Settings
-    from kg.errors import UsageError
+    from kg.config import read_settings
     from kg.web import access_log
     from kg.web.app import create_app
 
@@ -140,10 +138,7 @@ def _run(given: dict[str, Any], root: Path | None, store: Path | None) -> None:
         given["root"] = root.resolve()
     if store is not None:
         given["store"] = store.resolve()
-    try:
-        config = Settings(**given)
-    except ValidationError as error:
-        raise UsageError(str(error)) from error
+    config = read_settings(**given)
     recover_at_start(config.store)
     app = create_app(config)
     logging.getLogger("kg.web").info(
