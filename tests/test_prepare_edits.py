@@ -43,6 +43,18 @@ def test_a_prepared_store_s_first_edit_runs_no_shape_its_change_cannot_affect(
     assert not _ran()
 
 
+def test_a_prepared_store_knows_what_each_named_shape_reads_before_its_first_edit(
+    small_store: Path, tmp_path: Path
+) -> None:
+    store = _copy(small_store, tmp_path)
+    validate.MEMOS.clear()
+    assert prepare_edits(store, BASE)
+    (memo,) = validate.MEMOS.values()
+    named = {node for node in memo.runs if isinstance(node, URIRef)}
+    assert named
+    assert named <= set(memo.reads)
+
+
 def test_an_unprepared_first_edit_validates_every_shape(small_store: Path, tmp_path: Path) -> None:
     store = _copy(small_store, tmp_path)
     validate.MEMOS.clear()

@@ -58,6 +58,7 @@ from kg.namespaces import (
 )
 from kg.sources import parse_rdf
 from kg.store import Progress, load_records, parse_quads, read_file
+from kg.validate import learn
 
 Graphs = dict[URIRef, Graph]
 RENEWED = (DESCRIPTION_GRAPH, VALIDATION_GRAPH)
@@ -229,7 +230,8 @@ def prepare_edits(store: Path, base_iri: str) -> bool:
     sources = release.read_sources(store)
     if sources is None:
         return False
-    release.make(sources, read_manifest(store).version, base_iri, docs_from=store)
+    made = release.make(sources, read_manifest(store).version, base_iri, docs_from=store)
+    learn(made.graphs[SHAPES_GRAPH])
     return True
 
 

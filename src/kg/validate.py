@@ -131,6 +131,17 @@ class ValidationReport:
         )
 
 
+def learn(shapes: Graph) -> None:
+    """Work out what each shape reads for the memo of the last validation against `shapes`, so
+    that the next incremental one (an edit's) does not (`revalidation.learned`); nothing when
+    this process has not validated against them."""
+    digest = revalidation.shapes_digest(shapes)
+    with VALIDATING.get(digest, threading.Lock):
+        memo = MEMOS.peek(digest)
+        if memo is not None:
+            MEMOS.put(digest, revalidation.learned(memo, shapes))
+
+
 def validate(
     data: Graph,
     shapes: Graph,
