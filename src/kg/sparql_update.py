@@ -8,8 +8,9 @@ graphs, read-only) are refused, and USING reads a graph of the dataset instead o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import rdflib.plugins.sparql
 from pyparsing import ParseException
@@ -22,7 +23,7 @@ from kg.errors import QueryError
 from kg.federation import SERVICE_VARIABLE
 from kg.namespaces import PREFIXES
 from kg.sparql_grammar import prepare_update
-from kg.updates import DEFAULT_GRAPH, Edit, ReadOnlyGraphError
+from kg.updates import DEFAULT_GRAPH, Edit, GraphsEdit, ReadOnlyGraphError, Triples
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,15 @@ def parse_update(
 
 
 def run_update(update: Update) -> Edit:
-    """The edit that evaluates `update`, a new named graph left empty counting as none."""
+    """The edit that evaluates `update`, a new named graph left empty counting as none.
+
+    An update of INSERT DATA and DELETE DATA only is applied to the graphs' triples as the
+    specification says (https://www.w3.org/TR/sparql11-update/#insertData), with no Dataset
+    for rdflib's engine; any other goes to rdflib.
+    """
+    data = _data_operations(update.algebra)
+    if data is not None:
+        return GraphsEdit(partial(_apply_data, data))
 
     def edit(dataset: Dataset) -> None:
         before = {graph.identifier for graph in dataset.graphs()}
@@ -85,6 +94,35 @@ def run_update(update: Update) -> Edit:
                 dataset.remove_graph(graph)
 
     return edit
+
+
+DataOperation = tuple[bool, dict[URIRef, Triples]]
+"""An INSERT DATA (True) or DELETE DATA (False), as the triples it writes in each graph."""
+
+
+def _data_operations(algebra: Algebra) -> tuple[DataOperation, ...] | None:
+    """The update's operations if all are INSERT DATA or DELETE DATA into named graphs."""
+    operations: list[DataOperation] = []
+    for operation in algebra.algebra:
+        if operation.name not in ("InsertData", "DeleteData") or operation.triples:
+            return None
+        quads = {name: frozenset(triples) for name, triples in (operation.quads or {}).items()}
+        operations.append((operation.name == "InsertData", quads))
+    return tuple(operations)
+
+
+def _apply_data(
+    operations: Sequence[DataOperation], graphs: Mapping[URIRef, Triples]
+) -> dict[URIRef, Triples]:
+    after = dict(graphs)
+    for inserting, quads in operations:
+        for name, triples in quads.items():
+            if inserting and triples:
+                after[name] = after.get(name, frozenset()) | triples
+            elif not inserting and name in after:
+                after[name] = after[name] - triples
+    # As `run_update` on a Dataset: a new named graph left empty counts as none.
+    return {name: ts for name, ts in after.items() if ts or name in graphs}
 
 
 def _writes_default_graph(operation: CompValue) -> bool:
