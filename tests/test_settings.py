@@ -20,7 +20,14 @@ def test_a_base_iri_ending_in_slash_or_hash_is_taken(base: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "base", ["http://127.0.0.1:8000", "https://example.org/kg", "partage/", "https://a b/"]
+    "base",
+    [
+        "http://127.0.0.1:8000",
+        "https://example.org/kg",
+        "partage/",
+        "https://a b/",
+        "https://a/<b>/",
+    ],
 )
 def test_a_base_iri_that_iris_cannot_be_appended_to_is_refused_naming_it(base: str) -> None:
     with pytest.raises(UsageError, match=r"KG_BASE_IRI \(--base-iri\): must be an absolute IRI"):

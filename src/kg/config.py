@@ -18,6 +18,8 @@ from kg.errors import UsageError
 from kg.project import PACKAGED, default_root
 
 DEFAULT_STORE = Path(".kg/store")
+NOT_IN_IRIS = ' <>"{}|^`\\'
+"""Characters an IRI may not hold (RFC 3987's IRI production; N-Triples refuses them)."""
 
 
 class Settings(BaseSettings):
@@ -105,7 +107,8 @@ class Settings(BaseSettings):
         final `/` or `#` they run into its last segment, or its port, and Oxigraph rejects them
         when the release is written."""
         parts = urlsplit(value)
-        if not (parts.scheme and parts.netloc) or not value.endswith(("/", "#")) or " " in value:
+        unsafe = set(value) & set(NOT_IN_IRIS)
+        if not (parts.scheme and parts.netloc) or not value.endswith(("/", "#")) or unsafe:
             raise ValueError(
                 "must be an absolute IRI ending in / or #, e.g. https://w3id.org/partage/"
             )
