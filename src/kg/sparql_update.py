@@ -1,8 +1,8 @@
 """SPARQL 1.1 Update (https://www.w3.org/TR/sparql11-update/) as an edit of a release's graphs.
 
-Parsed by rdflib and evaluated by it, but for INSERT DATA and DELETE DATA, which are applied to
-the graphs' triples (see `kg.updates` for why), with what rdflib would do on its own
-and we do not want checked first: the outside resources an update reaches (SERVICE, LOAD) are
+Parsed and evaluated by rdflib (see `kg.updates` for why; INSERT DATA and DELETE DATA need no
+engine and are applied to the graphs' triples), with what rdflib would do on its own and we do
+not want checked first: the outside resources an update reaches (SERVICE, LOAD) are
 listed for the caller to allow or refuse, writes to the default graph (the union of the named
 graphs, read-only) are refused, and USING reads a graph of the dataset instead of fetching it.
 """
